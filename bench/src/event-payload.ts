@@ -1,0 +1,49 @@
+// The benchmark event's data string and the cheap read-back of its send time at the clients.
+//
+// Data is `{"bench_t":<performance.now() ms>,"pad":"xxx…"}`. Clients run in the same process as the
+// trigger loop, so the monotonic clock is shared and latency is a plain subtraction. The server forwards
+// data as a JSON-encoded string, so on the wire the marker reads `bench_t\":`; the reader accepts both
+// the escaped and unescaped forms so a server that re-encodes data still measures correctly.
+
+const MARKER = Buffer.from('bench_t', 'latin1');
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const COLON = 0x3a;
+const SPACE = 0x20;
+
+/** Returns a function that builds one event's data string of `payloadBytes` bytes, stamped with `sentAt`. */
+export function createEventDataFactory(payloadBytes: number): (sentAt: number) => string {
+  const padding = 'x'.repeat(payloadBytes);
+  return (sentAt) => {
+    const head = `{"bench_t":${sentAt.toFixed(3)},"pad":"`;
+    // Exact size keeps runs comparable; a payload too small for the stamp just gets no padding.
+    const padLength = Math.max(0, payloadBytes - head.length - 2);
+    return `${head}${padding.slice(0, padLength)}"}`;
+  };
+}
+
+/**
+ * The send time stamped into a benchmark event frame, or `undefined` if `frame` is not one.
+ * Scans bytes instead of parsing JSON twice (frame, then data), which would cost the load generator
+ * more than the server spends forwarding the frame.
+ */
+export function readSentAt(frame: Buffer): number | undefined {
+  const markerAt = frame.indexOf(MARKER);
+  if (markerAt < 0) return undefined;
+  let start = markerAt + MARKER.length;
+  while (start < frame.length && isSeparator(frame[start]!)) start++;
+  let end = start;
+  while (end < frame.length && isNumberByte(frame[end]!)) end++;
+  if (end === start) return undefined;
+  const value = Number(frame.toString('latin1', start, end));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function isSeparator(byte: number): boolean {
+  return byte === BACKSLASH || byte === QUOTE || byte === COLON || byte === SPACE;
+}
+
+// Digits, '.', '-', '+', 'e' and 'E': everything toFixed or a re-encoder may emit for a number.
+function isNumberByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || byte === 0x2d || byte === 0x2b || byte === 0x65 || byte === 0x45;
+}

@@ -1,0 +1,92 @@
+// The "backend": signed POST /apps/{id}/events requests over keep-alive connections.
+import { Agent, request } from 'node:http';
+import { BenchError, describeError } from './bench-error.js';
+import { httpApiUrl } from './endpoints.js';
+import { signHttpRequest } from './sign.js';
+
+/** Where to send triggers and with which credentials. */
+export interface EventTriggerOptions {
+  host: string;
+  httpPort: number;
+  appId: string;
+  key: string;
+  secret: string;
+  /** Sockets the agent keeps open; requests beyond it queue in the agent. */
+  maxSockets: number;
+  /**
+   * Per-request limit; a slower answer fails the run.
+   * @default 10000
+   */
+  timeoutMs?: number;
+}
+
+/** The event name every benchmark trigger uses. */
+export const BENCH_EVENT_NAME = 'bench';
+
+/** Sends benchmark events through the server's HTTP API. */
+export class EventTrigger {
+  private readonly agent: Agent;
+  private readonly path: string;
+
+  constructor(private readonly options: EventTriggerOptions) {
+    // Keep-alive with a fixed socket count: a new TCP connection per trigger would measure the kernel.
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    this.path = `/apps/${encodeURIComponent(options.appId)}/events`;
+  }
+
+  /** Triggers `bench` on `channel` with `data` (a string); resolves on a 2xx answer, rejects otherwise. */
+  trigger(channel: string, data: string): Promise<void> {
+    const body = JSON.stringify({ name: BENCH_EVENT_NAME, channel, data });
+    const params = signHttpRequest({
+      key: this.options.key,
+      secret: this.options.secret,
+      method: 'POST',
+      path: this.path,
+      body,
+    });
+    const query = Object.entries(params)
+      .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+      .join('&');
+    return this.post(`${this.path}?${query}`, body);
+  }
+
+  /** Closes the kept-alive sockets so the process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private post(pathWithQuery: string, body: string): Promise<void> {
+    const where = `POST ${httpApiUrl(this.options)}${this.path}`;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: this.options.host,
+          port: this.options.httpPort,
+          method: 'POST',
+          path: pathWithQuery,
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: this.options.timeoutMs ?? 10_000,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            // Drain without buffering: the answer is `{}` and only the status matters.
+            res.on('end', resolve).on('error', reject).resume();
+            return;
+          }
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (text.length < 500) text += chunk;
+          });
+          res.on('end', () => reject(new BenchError(`${where} answered ${status}: ${text.trim().slice(0, 500)}`)));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs ?? 10_000} ms`)));
+      req.on('error', (error) => reject(new BenchError(`${where} failed: ${describeError(error)}`, { cause: error })));
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,69 @@
+/** What an adapter needs of a connection: enough to deliver frames and close it, nothing more. */
+export interface SocketHandle {
+  readonly id: string;
+  readonly appId: string;
+  /** Set after `pusher:signin`. */
+  readonly userId: string | undefined;
+  /** Queues an already-serialised frame; the connection enforces its own buffer bound. */
+  send(frame: string | Buffer): void;
+  close(code: number, reason: string): void;
+}
+
+/** One distinct user in a presence channel. */
+export interface PresenceMember {
+  userId: string;
+  userInfo: unknown;
+}
+
+/** The result of adding a socket to a channel. */
+export interface JoinResult {
+  /** This socket made the channel occupied (it had no subscribers before). */
+  channelOccupied: boolean;
+  /** Presence only: this socket is the user's first in the channel, so `member_added` is due. */
+  memberAdded: boolean;
+  /** Sockets in the channel after the join. */
+  subscriptionCount: number;
+}
+
+/** The result of removing a socket from a channel. */
+export interface LeaveResult {
+  /** The socket was in the channel. */
+  left: boolean;
+  /** The channel has no subscribers left. */
+  channelVacated: boolean;
+  /** Presence only: the user's last socket left, so `member_removed` is due. */
+  memberRemoved: PresenceMember | undefined;
+  subscriptionCount: number;
+}
+
+/** Per-channel figures for `GET /channels`. */
+export interface ChannelSummary {
+  subscriptionCount: number;
+  /** Distinct users; only for presence channels. */
+  userCount?: number;
+}
+
+/**
+ * The view of sockets, channels and presence that the engine works through. The LocalAdapter keeps it
+ * in process; the HorizontalAdapter (a later release) answers the same calls cluster-wide.
+ */
+export interface Adapter {
+  addSocket(socket: SocketHandle): void;
+  removeSocket(socket: SocketHandle): void;
+  join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult>;
+  /** `userId` is the presence identity the socket joined with, for presence channels. */
+  leave(socket: SocketHandle, channel: string, userId?: string): Promise<LeaveResult>;
+  /** Whether `member` would be a new distinct user in a full channel (enforces the member limit). */
+  isPresenceMember(appId: string, channel: string, userId: string): Promise<boolean>;
+  /** Delivers one serialised frame to every socket in `channel`, except `exceptSocketId`. */
+  broadcast(appId: string, channel: string, frame: string, exceptSocketId?: string): Promise<void>;
+  getChannels(appId: string, prefix?: string): Promise<Map<string, ChannelSummary>>;
+  getChannelSocketCount(appId: string, channel: string): Promise<number>;
+  getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>>;
+  getSocketCount(appId: string): Promise<number>;
+  /** Sockets of this node, across apps. */
+  localSocketCount(): number;
+  /** Every socket of this node, for shutdown. */
+  localSockets(): Iterable<SocketHandle>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,159 @@
+// Everything in process: one namespace per app with an index from channel to sockets, so a broadcast
+// touches only the channel's subscribers and never scans all sockets.
+
+import { isPresenceChannel } from '@sockudo/protocol';
+import type {
+  Adapter,
+  ChannelSummary,
+  JoinResult,
+  LeaveResult,
+  PresenceMember,
+  SocketHandle,
+} from './adapter.js';
+
+interface MemberEntry {
+  info: unknown;
+  sockets: Set<string>;
+}
+
+class Namespace {
+  readonly sockets = new Map<string, SocketHandle>();
+  readonly channels = new Map<string, Set<SocketHandle>>();
+  /** presence channel → user id → the user's info and the sockets it has in the channel */
+  readonly presence = new Map<string, Map<string, MemberEntry>>();
+}
+
+/** The single-node adapter, and the local part of every horizontal one. */
+export class LocalAdapter implements Adapter {
+  private readonly namespaces = new Map<string, Namespace>();
+  private socketCount = 0;
+
+  private ns(appId: string): Namespace {
+    let ns = this.namespaces.get(appId);
+    if (!ns) {
+      ns = new Namespace();
+      this.namespaces.set(appId, ns);
+    }
+    return ns;
+  }
+
+  addSocket(socket: SocketHandle): void {
+    const ns = this.ns(socket.appId);
+    if (!ns.sockets.has(socket.id)) this.socketCount++;
+    ns.sockets.set(socket.id, socket);
+  }
+
+  removeSocket(socket: SocketHandle): void {
+    const ns = this.namespaces.get(socket.appId);
+    if (!ns?.sockets.delete(socket.id)) return;
+    this.socketCount--;
+    if (ns.sockets.size === 0 && ns.channels.size === 0) this.namespaces.delete(socket.appId);
+  }
+
+  async join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult> {
+    const ns = this.ns(socket.appId);
+    let subscribers = ns.channels.get(channel);
+    const channelOccupied = subscribers === undefined;
+    if (!subscribers) {
+      subscribers = new Set();
+      ns.channels.set(channel, subscribers);
+    }
+    subscribers.add(socket);
+    let memberAdded = false;
+    if (member) {
+      let members = ns.presence.get(channel);
+      if (!members) {
+        members = new Map();
+        ns.presence.set(channel, members);
+      }
+      const entry = members.get(member.userId);
+      if (entry) {
+        entry.sockets.add(socket.id);
+        entry.info = member.userInfo; // the latest tab's info wins, as on Pusher
+      } else {
+        members.set(member.userId, { info: member.userInfo, sockets: new Set([socket.id]) });
+        memberAdded = true;
+      }
+    }
+    return { channelOccupied, memberAdded, subscriptionCount: subscribers.size };
+  }
+
+  async leave(socket: SocketHandle, channel: string, userId?: string): Promise<LeaveResult> {
+    const ns = this.namespaces.get(socket.appId);
+    const subscribers = ns?.channels.get(channel);
+    if (!ns || !subscribers?.delete(socket)) {
+      return {
+        left: false,
+        channelVacated: false,
+        memberRemoved: undefined,
+        subscriptionCount: subscribers?.size ?? 0,
+      };
+    }
+    const channelVacated = subscribers.size === 0;
+    if (channelVacated) ns.channels.delete(channel);
+    let memberRemoved: PresenceMember | undefined;
+    const members = userId === undefined ? undefined : ns.presence.get(channel);
+    const entry = members?.get(userId!);
+    if (members && entry?.sockets.delete(socket.id) && entry.sockets.size === 0) {
+      members.delete(userId!);
+      memberRemoved = { userId: userId!, userInfo: entry.info };
+      if (members.size === 0) ns.presence.delete(channel);
+    }
+    return { left: true, channelVacated, memberRemoved, subscriptionCount: subscribers.size };
+  }
+
+  async isPresenceMember(appId: string, channel: string, userId: string): Promise<boolean> {
+    return this.namespaces.get(appId)?.presence.get(channel)?.has(userId) ?? false;
+  }
+
+  async broadcast(appId: string, channel: string, frame: string, exceptSocketId?: string): Promise<void> {
+    const subscribers = this.namespaces.get(appId)?.channels.get(channel);
+    if (!subscribers) return;
+    // One Buffer for every recipient: ws frames it without re-encoding the string per socket.
+    const payload = Buffer.from(frame);
+    for (const socket of subscribers) {
+      if (socket.id !== exceptSocketId) socket.send(payload);
+    }
+  }
+
+  async getChannels(appId: string, prefix?: string): Promise<Map<string, ChannelSummary>> {
+    const result = new Map<string, ChannelSummary>();
+    const ns = this.namespaces.get(appId);
+    if (!ns) return result;
+    for (const [channel, subscribers] of ns.channels) {
+      if (prefix && !channel.startsWith(prefix)) continue;
+      const summary: ChannelSummary = { subscriptionCount: subscribers.size };
+      if (isPresenceChannel(channel)) summary.userCount = ns.presence.get(channel)?.size ?? 0;
+      result.set(channel, summary);
+    }
+    return result;
+  }
+
+  async getChannelSocketCount(appId: string, channel: string): Promise<number> {
+    return this.namespaces.get(appId)?.channels.get(channel)?.size ?? 0;
+  }
+
+  async getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {
+    const members = this.namespaces.get(appId)?.presence.get(channel);
+    const result = new Map<string, unknown>();
+    if (members) for (const [userId, entry] of members) result.set(userId, entry.info);
+    return result;
+  }
+
+  async getSocketCount(appId: string): Promise<number> {
+    return this.namespaces.get(appId)?.sockets.size ?? 0;
+  }
+
+  localSocketCount(): number {
+    return this.socketCount;
+  }
+
+  *localSockets(): Iterable<SocketHandle> {
+    for (const ns of this.namespaces.values()) yield* ns.sockets.values();
+  }
+
+  async close(): Promise<void> {
+    this.namespaces.clear();
+    this.socketCount = 0;
+  }
+}

@@ -1,0 +1,173 @@
+// Subscribe and unsubscribe per channel type: which signature each type needs, what the joining socket
+// receives, and what the other subscribers are told. Presence is counted per user, not per socket.
+
+import {
+  classifyChannel,
+  ErrorCode,
+  PusherEvent,
+  validateChannelName,
+  verifyChannelAuth,
+} from '@sockudo/protocol';
+import type { PresenceMember } from './adapter/adapter.js';
+import type { Connection } from './connection.js';
+import type { EngineContext } from './engine-context.js';
+import { channelEventFrame, eventFrame } from './frames.js';
+
+const MAX_USER_ID_LENGTH = 128;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Refuses a subscription. pusher-js and Laravel Echo surface `pusher:subscription_error` on the channel
+ * (Echo's `.error()` callback); Pusher itself reports with `pusher:error`. Both are sent so either kind
+ * of client sees why, and the socket stays open.
+ */
+function reject(
+  conn: Connection,
+  channel: string | undefined,
+  code: number,
+  message: string,
+  status = 401,
+): void {
+  if (channel !== undefined) {
+    conn.send(
+      eventFrame(PusherEvent.SubscriptionError, { type: 'AuthError', error: message, status }, channel),
+    );
+  }
+  conn.sendError(code, message, channel);
+}
+
+/** Parses and checks presence `channel_data`; returns the member or a rejection message. */
+function presenceMember(conn: Connection, channelData: unknown): PresenceMember | string {
+  if (typeof channelData !== 'string') return 'Presence channels need channel_data';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(channelData);
+  } catch {
+    return 'channel_data is not valid JSON';
+  }
+  if (!isRecord(parsed)) return 'channel_data must be a JSON object';
+  const rawId = parsed.user_id;
+  if ((typeof rawId !== 'string' && typeof rawId !== 'number') || rawId === '') {
+    return 'channel_data.user_id must be a non-empty string or number';
+  }
+  const userId = String(rawId);
+  if (userId.length > MAX_USER_ID_LENGTH) return `user_id is longer than ${MAX_USER_ID_LENGTH} characters`;
+  const userInfo = parsed.user_info ?? {};
+  const limit = conn.app.maxPresenceMemberSizeInKb * 1024;
+  if (Buffer.byteLength(JSON.stringify(userInfo)) > limit) {
+    return `user_info is larger than ${conn.app.maxPresenceMemberSizeInKb} KB`;
+  }
+  return { userId, userInfo };
+}
+
+/** Handles `pusher:subscribe`. */
+export async function subscribe(conn: Connection, ctx: EngineContext, data: unknown): Promise<void> {
+  const request = isRecord(data) ? data : {};
+  const channel = request.channel;
+  if (typeof channel !== 'string') {
+    conn.sendError(ErrorCode.GenericError, 'pusher:subscribe needs data.channel');
+    return;
+  }
+  const invalid = validateChannelName(channel, conn.app.maxChannelNameLength);
+  if (invalid) {
+    reject(conn, channel, ErrorCode.GenericError, invalid, 400);
+    return;
+  }
+  if (conn.channels.has(channel)) {
+    conn.sendError(null, `Existing subscription to channel ${channel}`, channel);
+    return;
+  }
+  const info = classifyChannel(channel);
+  let member: PresenceMember | undefined;
+  if (info.requiresAuth) {
+    const channelData = info.type === 'presence' ? request.channel_data : undefined;
+    if (channelData !== undefined && typeof channelData !== 'string') {
+      reject(conn, channel, ErrorCode.Unauthorized, 'channel_data must be a JSON-encoded string');
+      return;
+    }
+    const { key, secret } = conn.app;
+    if (!verifyChannelAuth(key, secret, conn.id, channel, request.auth, channelData as string | undefined)) {
+      reject(
+        conn,
+        channel,
+        ErrorCode.Unauthorized,
+        typeof request.auth === 'string'
+          ? `Invalid signature for channel ${channel}: expected HMAC SHA256 hex digest of socket_id:channel${info.type === 'presence' ? ':channel_data' : ''}`
+          : `Missing auth for channel ${channel}`,
+      );
+      return;
+    }
+    if (info.type === 'presence') {
+      const parsed = presenceMember(conn, channelData);
+      if (typeof parsed === 'string') {
+        reject(conn, channel, ErrorCode.Unauthorized, parsed, 400);
+        return;
+      }
+      member = parsed;
+      const max = conn.app.maxPresenceMembersPerChannel;
+      if (max > 0 && !(await ctx.adapter.isPresenceMember(conn.appId, channel, member.userId))) {
+        const members = await ctx.adapter.getPresenceMembers(conn.appId, channel);
+        if (members.size >= max) {
+          reject(
+            conn,
+            channel,
+            ErrorCode.OverCapacity,
+            `Presence channel ${channel} is full (${max} members)`,
+            403,
+          );
+          return;
+        }
+      }
+    }
+  }
+  if (conn.isClosed) return;
+
+  conn.channels.set(channel, member?.userId);
+  const joined = await ctx.adapter.join(conn, channel, member);
+  ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
+
+  if (member) {
+    const members = await ctx.adapter.getPresenceMembers(conn.appId, channel);
+    const hash = Object.fromEntries(members);
+    conn.send(
+      eventFrame(
+        PusherEvent.SubscriptionSucceeded,
+        { presence: { ids: [...members.keys()], hash, count: members.size } },
+        channel,
+      ),
+    );
+    if (joined.memberAdded) {
+      const added = JSON.stringify({ user_id: member.userId, user_info: member.userInfo });
+      await ctx.adapter.broadcast(
+        conn.appId,
+        channel,
+        channelEventFrame(PusherEvent.MemberAdded, channel, added),
+        conn.id,
+      );
+    }
+  } else {
+    conn.send(eventFrame(PusherEvent.SubscriptionSucceeded, {}, channel));
+  }
+}
+
+/** Handles `pusher:unsubscribe`, and every channel of a closing socket. */
+export async function unsubscribe(conn: Connection, ctx: EngineContext, data: unknown): Promise<void> {
+  const channel = isRecord(data) ? data.channel : undefined;
+  if (typeof channel !== 'string' || !conn.channels.has(channel)) return;
+  const userId = conn.channels.get(channel);
+  conn.channels.delete(channel);
+  const left = await ctx.adapter.leave(conn, channel, userId);
+  if (!left.left) return;
+  ctx.metrics.increment('channel_unsubscriptions_total', { appId: conn.appId });
+  if (left.memberRemoved) {
+    const removed = JSON.stringify({ user_id: left.memberRemoved.userId });
+    await ctx.adapter.broadcast(
+      conn.appId,
+      channel,
+      channelEventFrame(PusherEvent.MemberRemoved, channel, removed),
+    );
+  }
+}

@@ -1,0 +1,237 @@
+// One Pusher connection: parses each inbound frame once, answers protocol errors with Pusher's codes,
+// and owns its subscriptions, heartbeat and client-event budget. Kept lean: it is multiplied by every
+// connected client.
+
+import {
+  ErrorCode,
+  isClientEvent,
+  isPresenceChannel,
+  isPrivateChannel,
+  PusherEvent,
+  type PusherMessage,
+} from '@sockudo/protocol';
+import type { WebSocket } from 'ws';
+import type { SocketHandle } from './adapter/adapter.js';
+import type { App } from './app.js';
+import { subscribe, unsubscribe } from './channel-router.js';
+import type { EngineContext } from './engine-context.js';
+import { errorFrame, eventFrame, rawChannelEventFrame } from './frames.js';
+
+// ws spreads these into a new object per send; one shared literal avoids a second allocation.
+const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
+const PONG = eventFrame(PusherEvent.Pong, {});
+const PING = eventFrame(PusherEvent.Ping, {});
+
+/** A connected client. Implements {@link SocketHandle} for the adapter. */
+export class Connection implements SocketHandle {
+  readonly appId: string;
+  userId: string | undefined = undefined;
+  /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
+  readonly channels = new Map<string, string | undefined>();
+  private timer: NodeJS.Timeout;
+  private awaitingPong = false;
+  private closed = false;
+  /** Serialises subscribe/unsubscribe so a quick subscribe→unsubscribe cannot reorder. */
+  private pending: Promise<void> = Promise.resolve();
+  private clientEventWindowStart = 0;
+  private clientEventCount = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly ws: WebSocket,
+    readonly app: App,
+    private readonly ctx: EngineContext,
+  ) {
+    this.appId = app.id;
+    this.timer = setTimeout(() => this.onIdle(), ctx.activityTimeout * 1000);
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', (error) => ctx.logger.debug('socket error', { socketId: id, error: error.message }));
+    ws.on('pong', () => this.touch());
+  }
+
+  /** Sends `connection_established` and registers with the adapter. */
+  open(): void {
+    this.ctx.adapter.addSocket(this);
+    this.send(
+      eventFrame(PusherEvent.ConnectionEstablished, {
+        socket_id: this.id,
+        activity_timeout: this.ctx.activityTimeout,
+      }),
+    );
+  }
+
+  send(frame: string | Buffer): void {
+    if (this.closed) return;
+    // A client that cannot keep up is dropped rather than buffered without bound.
+    if (this.ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
+      this.ctx.metrics.increment('slow_consumers_closed_total', { appId: this.appId });
+      this.close(ErrorCode.OverCapacity, 'Client too slow: send buffer full');
+      return;
+    }
+    this.ws.send(frame, TEXT_FRAME);
+  }
+
+  /** Non-fatal protocol error: the socket stays open. */
+  sendError(code: number | null, message: string, channel?: string): void {
+    this.send(errorFrame(code, message, channel));
+  }
+
+  /** Sends `pusher:error` with `code`, then closes with the same code. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.ws.send(errorFrame(code, reason), TEXT_FRAME);
+      this.ws.close(code, reason.slice(0, 120)); // a close reason must fit in 123 bytes
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private touch(): void {
+    if (this.awaitingPong) {
+      this.awaitingPong = false;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.onIdle(), this.ctx.activityTimeout * 1000);
+    } else {
+      this.timer.refresh();
+    }
+  }
+
+  private onIdle(): void {
+    if (this.closed) return;
+    if (this.awaitingPong) {
+      this.close(ErrorCode.PongNotReceived, 'Pong reply not received in time');
+      return;
+    }
+    this.awaitingPong = true;
+    this.send(PING);
+    this.timer = setTimeout(() => this.onIdle(), this.ctx.pongTimeoutMs);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.touch();
+    this.ctx.metrics.increment('ws_messages_received_total', { appId: this.appId });
+    if (isBinary) {
+      this.sendError(ErrorCode.GenericError, 'Binary frames are not supported; send JSON text frames');
+      return;
+    }
+    if (data.length > this.ctx.maxPayloadBytes) {
+      this.sendError(
+        ErrorCode.GenericError,
+        `Message of ${data.length} bytes exceeds the limit of ${this.ctx.maxPayloadBytes} bytes`,
+      );
+      return;
+    }
+    let message: PusherMessage;
+    try {
+      message = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.sendError(ErrorCode.GenericError, 'Invalid JSON: every message must be a JSON object');
+      return;
+    }
+    if (typeof message !== 'object' || message === null || typeof message.event !== 'string') {
+      this.sendError(ErrorCode.GenericError, 'Invalid message: expected an object with a string "event"');
+      return;
+    }
+    switch (message.event) {
+      case PusherEvent.Ping:
+        this.send(PONG);
+        return;
+      case PusherEvent.Pong:
+        return;
+      case PusherEvent.Subscribe:
+        this.serialise(() => subscribe(this, this.ctx, message.data));
+        return;
+      case PusherEvent.Unsubscribe:
+        this.serialise(() => unsubscribe(this, this.ctx, message.data));
+        return;
+      default:
+        if (isClientEvent(message.event)) this.onClientEvent(message);
+        else this.ctx.logger.debug('ignored unknown event', { socketId: this.id, event: message.event });
+    }
+  }
+
+  private serialise(task: () => Promise<void>): void {
+    this.pending = this.pending.then(task).catch((error: unknown) => {
+      this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
+      this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
+    });
+  }
+
+  private onClientEvent(message: PusherMessage): void {
+    const { app } = this;
+    const channel = message.channel;
+    if (!app.enableClientMessages) {
+      this.sendError(ErrorCode.ClientEventRejected, 'Client events are not enabled for this app', channel);
+      return;
+    }
+    if (typeof channel !== 'string' || !(isPrivateChannel(channel) || isPresenceChannel(channel))) {
+      this.sendError(
+        ErrorCode.ClientEventRejected,
+        'Client events are only allowed on private and presence channels',
+        channel,
+      );
+      return;
+    }
+    if (!this.channels.has(channel)) {
+      this.sendError(ErrorCode.ClientEventRejected, `Not subscribed to channel ${channel}`, channel);
+      return;
+    }
+    if (message.event.length > app.maxEventNameLength) {
+      this.sendError(
+        ErrorCode.ClientEventRejected,
+        `Event name is longer than ${app.maxEventNameLength} characters`,
+        channel,
+      );
+      return;
+    }
+    const data = JSON.stringify(message.data ?? null);
+    if (Buffer.byteLength(data) > app.maxEventPayloadInKb * 1024) {
+      this.sendError(
+        ErrorCode.ClientEventRejected,
+        `Event data exceeds ${app.maxEventPayloadInKb} KB`,
+        channel,
+      );
+      return;
+    }
+    if (app.maxClientEventsPerSecond > 0 && !this.takeClientEventToken(app.maxClientEventsPerSecond)) {
+      if (app.terminateOnLimit) this.close(ErrorCode.ClientEventRejected, 'Client event rate limit exceeded');
+      else this.sendError(ErrorCode.ClientEventRejected, 'Client event rate limit exceeded', channel);
+      return;
+    }
+    const userId = this.channels.get(channel);
+    // Client data is forwarded as the client sent it (object or string): pusher-js accepts both.
+    const frame = rawChannelEventFrame(message.event, channel, data, userId);
+    void this.ctx.adapter.broadcast(this.appId, channel, frame, this.id);
+  }
+
+  private takeClientEventToken(limit: number): boolean {
+    const now = Date.now();
+    if (now - this.clientEventWindowStart >= 1000) {
+      this.clientEventWindowStart = now;
+      this.clientEventCount = 0;
+    }
+    return ++this.clientEventCount <= limit;
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    // Leave after any in-flight subscribe so a racing join is undone too.
+    this.pending = this.pending
+      .then(async () => {
+        for (const channel of [...this.channels.keys()]) await unsubscribe(this, this.ctx, { channel });
+        this.ctx.adapter.removeSocket(this);
+      })
+      .catch((error: unknown) =>
+        this.ctx.logger.error('cleanup failed', { socketId: this.id, error: String(error) }),
+      );
+  }
+
+  /** True once the socket is closing or closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

@@ -1,0 +1,22 @@
+import type { Adapter } from './adapter/adapter.js';
+import type { Logger } from './logger.js';
+import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
+
+/** The resolved services and settings every connection and the HTTP API share. */
+export interface EngineContext {
+  readonly adapter: Adapter;
+  readonly appManager: AppManagerV1;
+  readonly cache: CacheV1;
+  readonly rateLimiter: RateLimiterV1;
+  readonly queue: QueueV1;
+  readonly metrics: MetricsV1;
+  readonly logger: Logger;
+  /** Seconds, as sent in `connection_established`. */
+  readonly activityTimeout: number;
+  readonly pongTimeoutMs: number;
+  readonly maxPayloadBytes: number;
+  readonly maxSocketBufferBytes: number;
+  readonly maxConnections: number;
+  readonly httpRequestLimitBytes: number;
+  readonly httpTimestampSkewSeconds: number;
+}

@@ -1,0 +1,337 @@
+// The Pusher HTTP API (events, batch events, channel queries) and the health endpoints, on the same
+// port as the WebSockets. Every /apps route verifies the request signature before it reads anything.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  classifyChannel,
+  isEncryptedChannel,
+  isPresenceChannel,
+  isValidSocketId,
+  validateChannelNameForApi,
+  verifyHttpRequest,
+} from '@sockudo/protocol';
+import type { App } from '../app.js';
+import type { EngineContext } from '../engine-context.js';
+import { channelEventFrame } from '../frames.js';
+import { readBody } from './read-body.js';
+import { HttpError, sendError, sendJson, sendText } from './respond.js';
+
+/** Server state the HTTP API reports on. */
+export interface HttpApiState {
+  /** True while the server shuts down: `/ready` and `/up` answer 503. */
+  draining: boolean;
+}
+
+interface ApiRequest {
+  app: App;
+  query: Record<string, string>;
+  body: Buffer;
+}
+
+interface TriggerInput {
+  name: string;
+  data: string;
+  channels: string[];
+  socketId: string | undefined;
+  info: Set<string>;
+}
+
+const TRIGGER_INFO = new Set(['user_count', 'subscription_count']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseInfo(raw: unknown, allowed: ReadonlySet<string>): Set<string> {
+  if (raw === undefined || raw === null || raw === '') return new Set();
+  if (typeof raw !== 'string') throw new HttpError(400, 'info must be a comma-separated string');
+  const attributes = new Set(
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const attribute of attributes) {
+    if (!allowed.has(attribute)) {
+      throw new HttpError(
+        400,
+        `Unsupported info attribute "${attribute}"; expected one of ${[...allowed].join(', ')}`,
+      );
+    }
+  }
+  return attributes;
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+  if (!isRecord(parsed)) throw new HttpError(400, 'Request body must be a JSON object');
+  return parsed;
+}
+
+/** Validates one event of a trigger or batch against the app's limits (Pusher's 400/413 rules). */
+function parseTrigger(app: App, raw: unknown, where: string, single: boolean): TriggerInput {
+  if (!isRecord(raw)) throw new HttpError(400, `${where} must be an object`);
+  const { name } = raw;
+  if (typeof name !== 'string' || name === '')
+    throw new HttpError(400, `${where}.name must be a non-empty string`);
+  if (name.length > app.maxEventNameLength) {
+    throw new HttpError(400, `${where}.name is longer than ${app.maxEventNameLength} characters`);
+  }
+  let data: string;
+  if (typeof raw.data === 'string') data = raw.data;
+  else if (raw.data === undefined) throw new HttpError(400, `${where}.data is required`);
+  else data = JSON.stringify(raw.data); // accepted as Rust Sockudo does; Pusher SDKs always send a string
+
+  let channels: unknown;
+  if (raw.channels !== undefined && single) channels = raw.channels;
+  else if (raw.channel !== undefined) channels = [raw.channel];
+  else
+    throw new HttpError(400, single ? `${where} needs channels or channel` : `${where}.channel is required`);
+  if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => typeof c !== 'string')) {
+    throw new HttpError(400, `${where}.channels must be a non-empty array of channel names`);
+  }
+  if (channels.length > app.maxEventChannelsAtOnce) {
+    throw new HttpError(
+      400,
+      `${where}.channels names ${channels.length} channels; at most ${app.maxEventChannelsAtOnce} are allowed`,
+    );
+  }
+  for (const channel of channels as string[]) {
+    const invalid = validateChannelNameForApi(channel, app.maxChannelNameLength);
+    if (invalid) throw new HttpError(400, `${where}: ${invalid}`);
+  }
+  if (channels.length > 1 && (channels as string[]).some(isEncryptedChannel)) {
+    throw new HttpError(400, `${where}: an event for an encrypted channel must name exactly one channel`);
+  }
+  const bytes = Buffer.byteLength(data);
+  if (bytes > app.maxEventPayloadInKb * 1024) {
+    throw new HttpError(413, `${where}.data is ${bytes} bytes; the limit is ${app.maxEventPayloadInKb} KB`);
+  }
+  const socketId = raw.socket_id;
+  if (socketId !== undefined && socketId !== null && !isValidSocketId(socketId)) {
+    throw new HttpError(400, `${where}.socket_id is not a valid socket id`);
+  }
+  return {
+    name,
+    data,
+    channels: channels as string[],
+    socketId: (socketId as string | undefined) ?? undefined,
+    info: parseInfo(raw.info, TRIGGER_INFO),
+  };
+}
+
+/** Creates the request handler for the HTTP API and health routes. */
+export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
+  const { adapter } = ctx;
+
+  async function rateLimit(
+    app: App,
+    kind: 'backend' | 'read',
+    points: number,
+  ): Promise<Record<string, string>> {
+    const limit = kind === 'backend' ? app.maxBackendEventsPerSecond : app.maxReadRequestsPerSecond;
+    if (limit <= 0) return {};
+    const result = await ctx.rateLimiter.consume(`app:${app.id}:${kind}`, points, limit, 1);
+    const headers = {
+      'X-RateLimit-Limit': String(result.limit),
+      'X-RateLimit-Remaining': String(result.remaining),
+      'X-RateLimit-Reset': String(result.resetSeconds),
+    };
+    if (!result.allowed) {
+      throw new HttpError(
+        429,
+        `Rate limit of ${limit} ${kind === 'backend' ? 'events' : 'requests'} per second exceeded`,
+        {
+          ...headers,
+          'Retry-After': String(Math.max(1, result.resetSeconds)),
+        },
+      );
+    }
+    return headers;
+  }
+
+  async function channelInfo(
+    appId: string,
+    channel: string,
+    info: Set<string>,
+  ): Promise<Record<string, number>> {
+    const result: Record<string, number> = {};
+    if (info.has('subscription_count'))
+      result.subscription_count = await adapter.getChannelSocketCount(appId, channel);
+    if (info.has('user_count') && isPresenceChannel(channel)) {
+      result.user_count = (await adapter.getPresenceMembers(appId, channel)).size;
+    }
+    return result;
+  }
+
+  async function publish(app: App, event: TriggerInput): Promise<void> {
+    for (const channel of event.channels) {
+      await adapter.broadcast(
+        app.id,
+        channel,
+        channelEventFrame(event.name, channel, event.data),
+        event.socketId,
+      );
+    }
+    ctx.metrics.increment('http_events_published_total', { appId: app.id }, event.channels.length);
+  }
+
+  async function triggerEvents({ app, body }: ApiRequest, res: ServerResponse): Promise<void> {
+    const event = parseTrigger(app, parseJson(body), 'event', true);
+    const headers = await rateLimit(app, 'backend', event.channels.length);
+    await publish(app, event);
+    if (event.info.size === 0) return sendJson(res, 200, {}, headers);
+    const channels: Record<string, Record<string, number>> = {};
+    for (const channel of event.channels) channels[channel] = await channelInfo(app.id, channel, event.info);
+    sendJson(res, 200, { channels }, headers);
+  }
+
+  async function triggerBatch({ app, body }: ApiRequest, res: ServerResponse): Promise<void> {
+    const { batch } = parseJson(body);
+    if (!Array.isArray(batch) || batch.length === 0)
+      throw new HttpError(400, 'batch must be a non-empty array');
+    if (batch.length > app.maxEventBatchSize) {
+      throw new HttpError(
+        400,
+        `batch holds ${batch.length} events; at most ${app.maxEventBatchSize} are allowed`,
+      );
+    }
+    const events = batch.map((raw, i) => parseTrigger(app, raw, `batch[${i}]`, false));
+    const headers = await rateLimit(app, 'backend', events.length);
+    for (const event of events) await publish(app, event);
+    if (events.every((e) => e.info.size === 0)) return sendJson(res, 200, {}, headers);
+    const results = [];
+    for (const event of events) results.push(await channelInfo(app.id, event.channels[0]!, event.info));
+    sendJson(res, 200, { batch: results }, headers);
+  }
+
+  async function getChannels({ app, query }: ApiRequest, res: ServerResponse): Promise<void> {
+    const prefix = query.filter_by_prefix ?? '';
+    const info = parseInfo(query.info, TRIGGER_INFO);
+    if (info.has('user_count') && !prefix.startsWith('presence-')) {
+      throw new HttpError(400, 'info=user_count requires filter_by_prefix=presence-');
+    }
+    const headers = await rateLimit(app, 'read', 1);
+    const channels: Record<string, Record<string, number>> = {};
+    for (const [name, summary] of await adapter.getChannels(app.id, prefix)) {
+      const attributes: Record<string, number> = {};
+      if (info.has('user_count')) attributes.user_count = summary.userCount ?? 0;
+      if (info.has('subscription_count')) attributes.subscription_count = summary.subscriptionCount;
+      channels[name] = attributes;
+    }
+    sendJson(res, 200, { channels }, headers);
+  }
+
+  function checkChannelName(app: App, channel: string): void {
+    const invalid = validateChannelNameForApi(channel, app.maxChannelNameLength);
+    if (invalid) throw new HttpError(400, invalid);
+  }
+
+  async function getChannel({ app, query }: ApiRequest, res: ServerResponse, channel: string): Promise<void> {
+    checkChannelName(app, channel);
+    const info = parseInfo(query.info, TRIGGER_INFO);
+    if (info.has('user_count') && !isPresenceChannel(channel)) {
+      throw new HttpError(400, 'info=user_count is only available for presence channels');
+    }
+    const headers = await rateLimit(app, 'read', 1);
+    const count = await adapter.getChannelSocketCount(app.id, channel);
+    sendJson(res, 200, { occupied: count > 0, ...(await channelInfo(app.id, channel, info)) }, headers);
+  }
+
+  async function getUsers({ app }: ApiRequest, res: ServerResponse, channel: string): Promise<void> {
+    checkChannelName(app, channel);
+    if (classifyChannel(channel).type !== 'presence') {
+      throw new HttpError(400, 'Users can only be listed for presence channels');
+    }
+    const headers = await rateLimit(app, 'read', 1);
+    const members = await adapter.getPresenceMembers(app.id, channel);
+    sendJson(res, 200, { users: [...members.keys()].map((id) => ({ id })) }, headers);
+  }
+
+  /** Finds the app, reads the body within the limit and verifies the signature. */
+  async function authenticate(req: IncomingMessage, url: URL, appId: string): Promise<ApiRequest> {
+    const app = await ctx.appManager.findById(appId);
+    if (!app) throw new HttpError(404, `Unknown app id ${appId}`);
+    const body = req.method === 'POST' ? await readBody(req, ctx.httpRequestLimitBytes) : Buffer.alloc(0);
+    const query = Object.fromEntries(url.searchParams);
+    const verdict = verifyHttpRequest({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query,
+      rawBody: body,
+      key: app.key,
+      secret: app.secret,
+      maxSkewSeconds: ctx.httpTimestampSkewSeconds,
+    });
+    if (!verdict.ok) throw new HttpError(401, verdict.message);
+    if (!app.enabled) throw new HttpError(403, `App ${appId} is disabled`);
+    return { app, query, body };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+
+    if (parts[0] !== 'apps') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(404, 'Not found');
+      if (parts.length === 0) return sendText(res, 200, 'OK');
+      if (parts[0] === 'ready')
+        return sendText(res, state.draining ? 503 : 200, state.draining ? 'DRAINING' : 'OK');
+      if (parts[0] === 'up' && parts.length <= 2) {
+        if (parts[1] !== undefined && !(await ctx.appManager.findById(parts[1])))
+          return sendText(res, 404, 'NOT_FOUND');
+        return sendText(res, state.draining ? 503 : 200, state.draining ? 'DRAINING' : 'OK');
+      }
+      if (parts[0] === 'usage' && parts.length === 1) {
+        const memory = process.memoryUsage();
+        return sendJson(res, 200, {
+          memory: {
+            rss: memory.rss,
+            heapUsed: memory.heapUsed,
+            heapTotal: memory.heapTotal,
+            external: memory.external,
+          },
+          connections: adapter.localSocketCount(),
+        });
+      }
+      throw new HttpError(404, 'Not found');
+    }
+
+    const [, appId, resource, name, sub] = parts;
+    if (appId === undefined) throw new HttpError(404, 'Not found');
+    const handler = pick(method, resource, name, sub);
+    if (!handler) throw new HttpError(404, `No route for ${method} ${url.pathname}`);
+    const request = await authenticate(req, url, appId);
+    await handler(request, res, name ?? '');
+  }
+
+  type Handler = (request: ApiRequest, res: ServerResponse, name: string) => Promise<void>;
+  function pick(method: string, resource?: string, name?: string, sub?: string): Handler | undefined {
+    if (method === 'POST' && resource === 'events' && name === undefined) return triggerEvents;
+    if (method === 'POST' && resource === 'batch_events' && name === undefined) return triggerBatch;
+    if (method === 'GET' && resource === 'channels') {
+      if (name === undefined) return getChannels;
+      if (sub === undefined) return getChannel;
+      if (sub === 'users') return getUsers;
+    }
+    return undefined;
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent) return;
+      if (error instanceof HttpError) {
+        sendError(res, error);
+        return;
+      }
+      ctx.logger.error('HTTP API request failed', { url: req.url?.split('?')[0], error: String(error) });
+      sendError(res, new HttpError(500, 'Internal server error'));
+    });
+  };
+}

@@ -1,0 +1,27 @@
+export type {
+  Adapter,
+  ChannelSummary,
+  JoinResult,
+  LeaveResult,
+  PresenceMember,
+  SocketHandle,
+} from './adapter/adapter.js';
+export { LocalAdapter } from './adapter/local-adapter.js';
+export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './app.js';
+export type { EngineContext } from './engine-context.js';
+export {
+  AuthError,
+  ConfigError,
+  RequestTimeoutError,
+  SockudoError,
+  UnsupportedSpecVersionError,
+} from './errors.js';
+export { type Logger, silentLogger } from './logger.js';
+export { createMemoryAppManager } from './memory/memory-app-manager.js';
+export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cache.js';
+export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queue.js';
+export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
+export { noopMetrics } from './memory/noop-metrics.js';
+export type { ServerOptions } from './options.js';
+export { createServer, type SockudoServer } from './server.js';
+export type * from './spec/v1/index.js';

@@ -1,0 +1,54 @@
+import type { CacheV1 } from '../spec/v1/index.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number; // ms since epoch; Infinity = never
+}
+
+/** Options of {@link createMemoryCache}. */
+export interface MemoryCacheOptions {
+  /** Most entries kept; the oldest are evicted first. @default 10000 */
+  maxEntries?: number;
+}
+
+/** An in-process cache with per-entry TTL and a bound on entries, so it cannot grow without limit. */
+export function createMemoryCache(options: MemoryCacheOptions = {}): CacheV1 {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, Entry>();
+  const live = (key: string): Entry | undefined => {
+    const entry = entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    specVersion: 1,
+    async get(key) {
+      return live(key)?.value;
+    },
+    async set(key, value, ttlSeconds) {
+      entries.delete(key); // re-insert so Map order tracks recency
+      entries.set(key, {
+        value,
+        expiresAt: ttlSeconds ? Date.now() + ttlSeconds * 1000 : Number.POSITIVE_INFINITY,
+      });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    async delete(key) {
+      entries.delete(key);
+    },
+    async ttl(key) {
+      const entry = live(key);
+      if (!entry) return undefined;
+      return entry.expiresAt === Number.POSITIVE_INFINITY
+        ? -1
+        : Math.ceil((entry.expiresAt - Date.now()) / 1000);
+    },
+    async checkHealth() {},
+    async close() {
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Server as HttpServer } from 'node:http';
+import type { App } from './app.js';
+import type { Logger } from './logger.js';
+import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
+
+/** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
+export interface ServerOptions {
+  /** Address to listen on. @default '0.0.0.0' */
+  host?: string;
+  /** Port for WebSockets and the HTTP API; 0 picks a free one. @default 6001 */
+  port?: number;
+  /**
+   * Apps served by the built-in memory app manager, as {@link App} objects or raw records in Rust
+   * Sockudo's shape. Ignored when `appManager` is given.
+   */
+  apps?: Array<App | Record<string, unknown>>;
+  /** Where apps come from. @default a memory app manager over `apps` */
+  appManager?: AppManagerV1;
+  /** @default a memory cache */
+  cache?: CacheV1;
+  /** @default a memory rate limiter */
+  rateLimiter?: RateLimiterV1;
+  /** @default a memory queue */
+  queue?: QueueV1;
+  /** @default no metrics */
+  metrics?: MetricsV1;
+  /** @default silent */
+  logger?: Logger;
+  /** Seconds of silence before the server pings a client; sent in `connection_established`. @default 120 */
+  activityTimeout?: number;
+  /** Seconds to wait for a pong before closing with 4201. @default 30 */
+  pongTimeout?: number;
+  /** Largest inbound WebSocket message, in KB. Bigger frames get `pusher:error` 4009 and a close. @default 64 */
+  websocketMaxPayloadKb?: number;
+  /** Connections on this node across all apps; 0 = unlimited. Over it, new sockets get 4100. @default 0 */
+  maxConnections?: number;
+  /** Largest HTTP API request body, in MB. @default 10 */
+  httpRequestLimitInMb?: number;
+  /** Bytes allowed to queue for one socket before it is closed with 4100 as a slow consumer. @default 1 MiB */
+  maxSocketBufferBytes?: number;
+  /** Seconds `close()` waits for sockets to finish closing. @default 10 */
+  shutdownGracePeriod?: number;
+  /** Maximum allowed difference between `auth_timestamp` and the server clock. @default 600 */
+  httpTimestampSkewSeconds?: number;
+  /** An existing HTTP(S) server to attach to instead of creating one (TLS, custom routes). */
+  server?: HttpServer;
+}

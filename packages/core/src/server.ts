@@ -1,0 +1,210 @@
+// createServer: one node:http server carrying both the WebSocket endpoint (/app/{key}) and the HTTP API,
+// plus the lifecycle a process needs: listen, and a graceful close that tells clients to reconnect.
+
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ErrorCode, generateSocketId } from '@sockudo/protocol';
+import { WebSocketServer } from 'ws';
+import type { Adapter } from './adapter/adapter.js';
+import { LocalAdapter } from './adapter/local-adapter.js';
+import type { App } from './app.js';
+import { Connection } from './connection.js';
+import type { EngineContext } from './engine-context.js';
+import { UnsupportedSpecVersionError } from './errors.js';
+import { errorFrame } from './frames.js';
+import { createHttpApi, type HttpApiState } from './http/http-api.js';
+import { silentLogger } from './logger.js';
+import { createMemoryAppManager } from './memory/memory-app-manager.js';
+import { createMemoryCache } from './memory/memory-cache.js';
+import { createMemoryQueue } from './memory/memory-queue.js';
+import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
+import { noopMetrics } from './memory/noop-metrics.js';
+import type { ServerOptions } from './options.js';
+
+/** A running (or ready to run) Sockudo node. */
+export interface SockudoServer {
+  /** Starts listening; resolves with the bound address (useful with `port: 0`). */
+  listen(): Promise<{ host: string; port: number }>;
+  /**
+   * Stops accepting, fails `/ready`, closes every socket with 4200 so clients reconnect elsewhere, and
+   * resolves when all are closed or the grace period has passed.
+   */
+  close(options?: { gracePeriodMs?: number }): Promise<void>;
+  /** The bound address, once listening. */
+  address(): { host: string; port: number } | undefined;
+  /** The node:http server, to add routes or inspect. */
+  readonly httpServer: HttpServer;
+  readonly context: EngineContext;
+}
+
+function requireSpec<T extends { specVersion?: unknown }>(name: string, driver: T): T {
+  if (driver.specVersion !== 1) throw new UnsupportedSpecVersionError(name, driver.specVersion);
+  return driver;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Whether `origin` is allowed by an app's `allowedOrigins` (empty or `*` allows every origin). */
+function originAllowed(app: App, origin: string | undefined): boolean {
+  const allowed = app.allowedOrigins;
+  if (allowed.length === 0 || allowed.includes('*')) return true;
+  if (!origin) return false;
+  return allowed.some((pattern) =>
+    pattern.includes('*')
+      ? new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(origin)
+      : pattern === origin,
+  );
+}
+
+/**
+ * Creates a Sockudo node: Pusher protocol v7 over WebSockets at `/app/{key}` and the Pusher HTTP API,
+ * on one port.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from '@sockudo/core';
+ * const server = createServer({ port: 6001, apps: [{ id: 'app-id', key: 'app-key', secret: 'app-secret' }] });
+ * await server.listen();
+ * ```
+ */
+export function createServer(options: ServerOptions = {}): SockudoServer {
+  const adapter: Adapter = new LocalAdapter();
+  const context: EngineContext = {
+    adapter,
+    appManager: requireSpec('appManager', options.appManager ?? createMemoryAppManager(options.apps ?? [])),
+    cache: requireSpec('cache', options.cache ?? createMemoryCache()),
+    rateLimiter: requireSpec('rateLimiter', options.rateLimiter ?? createMemoryRateLimiter()),
+    queue: requireSpec('queue', options.queue ?? createMemoryQueue()),
+    metrics: requireSpec('metrics', options.metrics ?? noopMetrics),
+    logger: options.logger ?? silentLogger,
+    activityTimeout: options.activityTimeout ?? 120,
+    pongTimeoutMs: (options.pongTimeout ?? 30) * 1000,
+    maxPayloadBytes: (options.websocketMaxPayloadKb ?? 64) * 1024,
+    maxSocketBufferBytes: options.maxSocketBufferBytes ?? 1024 * 1024,
+    maxConnections: options.maxConnections ?? 0,
+    httpRequestLimitBytes: (options.httpRequestLimitInMb ?? 10) * 1024 * 1024,
+    httpTimestampSkewSeconds: options.httpTimestampSkewSeconds ?? 600,
+  };
+  const { logger, metrics } = context;
+  const state: HttpApiState = { draining: false };
+  const httpServer = options.server ?? createHttpServer();
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false, // the adapter already indexes sockets
+    perMessageDeflate: false,
+    // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
+    maxPayload: context.maxPayloadBytes * 4,
+  });
+  const handleHttp = createHttpApi(context, state);
+  httpServer.on('request', handleHttp);
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = /^\/app\/([^/]+)\/?$/.exec(url.pathname);
+    if (state.draining) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (!match) return rejectUpgrade(socket, 404, 'Not Found');
+    const key = decodeURIComponent(match[1]!);
+    let app: App | undefined;
+    try {
+      app = await context.appManager.findByKey(key);
+    } catch (error) {
+      logger.error('app lookup failed', { error: String(error) });
+      return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const refuse = (code: number, message: string) => {
+        metrics.increment('connection_errors_total', { appId: app?.id ?? '', code });
+        ws.send(errorFrame(code, message));
+        ws.close(code, message);
+      };
+      if (!app) return refuse(ErrorCode.AppNotFound, `App key ${key} does not exist`);
+      if (!app.enabled) return refuse(ErrorCode.AppDisabled, 'Application is disabled');
+      if (!originAllowed(app, req.headers.origin))
+        return refuse(ErrorCode.Unauthorized, 'Origin not allowed');
+      if (context.maxConnections > 0 && adapter.localSocketCount() >= context.maxConnections) {
+        return refuse(ErrorCode.OverCapacity, 'Server is over capacity');
+      }
+      const appId = app.id;
+      const admit = async () => {
+        if (app.maxConnections > 0 && (await adapter.getSocketCount(appId)) >= app.maxConnections) {
+          return refuse(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+        }
+        if (ws.readyState !== ws.OPEN) return;
+        const connection = new Connection(generateSocketId(), ws, app, context);
+        connection.open();
+        metrics.increment('new_connections_total', { appId });
+        ws.once('close', (code) => metrics.increment('new_disconnections_total', { appId, code }));
+      };
+      admit().catch((error: unknown) => {
+        logger.error('connection setup failed', { error: String(error) });
+        ws.terminate();
+      });
+    });
+  }
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch((error: unknown) => {
+      logger.error('upgrade failed', { error: String(error) });
+      socket.destroy();
+    });
+  });
+  httpServer.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  let bound: { host: string; port: number } | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    httpServer,
+    context,
+    address: () => bound,
+    listen() {
+      const host = options.host ?? '0.0.0.0';
+      const port = options.port ?? 6001;
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        httpServer.once('error', onError);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', onError);
+          const address = httpServer.address() as AddressInfo;
+          bound = { host: address.address, port: address.port };
+          logger.info('listening', bound);
+          resolve(bound);
+        });
+      });
+    },
+    close({ gracePeriodMs = (options.shutdownGracePeriod ?? 10) * 1000 } = {}) {
+      closing ??= (async () => {
+        state.draining = true;
+        const serverClosed = new Promise<void>((resolve) => {
+          if (!httpServer.listening) return resolve();
+          httpServer.close(() => resolve());
+        });
+        const sockets = [...adapter.localSockets()];
+        for (const socket of sockets) socket.close(ErrorCode.ReconnectImmediately, 'Server is shutting down');
+        const deadline = Date.now() + gracePeriodMs;
+        while (adapter.localSocketCount() > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        httpServer.closeAllConnections();
+        await serverClosed;
+        wss.close();
+        await adapter.close();
+        await Promise.allSettled([
+          context.appManager.close?.(),
+          context.cache.close?.(),
+          context.rateLimiter.close?.(),
+          context.queue.close?.(),
+          context.metrics.close?.(),
+        ]);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export type { AppManagerV1 } from './app-manager.js';
+export type { CacheV1 } from './cache.js';
+export type { MetricLabels, MetricsV1 } from './metrics.js';
+export type { QueueJob, QueueJobOutcome, QueueV1 } from './queue.js';
+export type { RateLimiterV1, RateLimitResult } from './rate-limiter.js';
+export type { TransportHandlers, TransportV1 } from './transport.js';

@@ -1,0 +1,5 @@
+export * from './channels.js';
+export * from './error-codes.js';
+export * from './events.js';
+export * from './signatures.js';
+export * from './socket-id.js';
