@@ -4,7 +4,9 @@
 import {
   classifyChannel,
   ErrorCode,
+  isServerToUserChannel,
   PusherEvent,
+  userIdFromServerToUserChannel,
   validateChannelName,
   verifyChannelAuth,
 } from '@sockudo/protocol';
@@ -71,6 +73,15 @@ export async function subscribe(conn: Connection, ctx: EngineContext, data: unkn
     conn.sendError(ErrorCode.GenericError, 'pusher:subscribe needs data.channel');
     return;
   }
+  if (isServerToUserChannel(channel)) {
+    // pusher-js subscribes here after sign-in; delivery goes through the user index, not the channel.
+    if (conn.userId === undefined || userIdFromServerToUserChannel(channel) !== conn.userId) {
+      reject(conn, channel, ErrorCode.Unauthorized, `Only the signed-in user may subscribe to ${channel}`);
+    } else {
+      conn.send(eventFrame(PusherEvent.SubscriptionSucceeded, {}, channel));
+    }
+    return;
+  }
   const invalid = validateChannelName(channel, conn.app.maxChannelNameLength);
   if (invalid) {
     reject(conn, channel, ErrorCode.GenericError, invalid, 400);
@@ -127,7 +138,17 @@ export async function subscribe(conn: Connection, ctx: EngineContext, data: unkn
 
   conn.channels.set(channel, member?.userId);
   const joined = await ctx.adapter.join(conn, channel, member);
+  const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
+  if (joined.channelOccupied) ctx.webhooks.emit(app, { name: 'channel_occupied', channel });
+  if (joined.memberAdded) ctx.webhooks.emit(app, { name: 'member_added', channel, user_id: member!.userId });
+  if (info.type !== 'presence') {
+    ctx.webhooks.emit(app, {
+      name: 'subscription_count',
+      channel,
+      subscription_count: joined.subscriptionCount,
+    });
+  }
 
   if (member) {
     const members = await ctx.adapter.getPresenceMembers(conn.appId, channel);
@@ -151,6 +172,22 @@ export async function subscribe(conn: Connection, ctx: EngineContext, data: unkn
   } else {
     conn.send(eventFrame(PusherEvent.SubscriptionSucceeded, {}, channel));
   }
+  if (info.cache) await replayCache(conn, ctx, channel);
+}
+
+/** The cache key of a cache channel's last event (Rust Sockudo's layout). */
+export function channelCacheKey(appId: string, channel: string): string {
+  return `app:${appId}:channel:${channel}:cache_miss`;
+}
+
+async function replayCache(conn: Connection, ctx: EngineContext, channel: string): Promise<void> {
+  const cached = await ctx.cache.get(channelCacheKey(conn.appId, channel));
+  if (cached !== undefined) {
+    conn.send(cached);
+    return;
+  }
+  conn.send(eventFrame(PusherEvent.CacheMiss, undefined, channel));
+  ctx.webhooks.emit(conn.app, { name: 'cache_miss', channel });
 }
 
 /** Handles `pusher:unsubscribe`, and every channel of a closing socket. */
@@ -161,6 +198,7 @@ export async function unsubscribe(conn: Connection, ctx: EngineContext, data: un
   conn.channels.delete(channel);
   const left = await ctx.adapter.leave(conn, channel, userId);
   if (!left.left) return;
+  const { app } = conn;
   ctx.metrics.increment('channel_unsubscriptions_total', { appId: conn.appId });
   if (left.memberRemoved) {
     const removed = JSON.stringify({ user_id: left.memberRemoved.userId });
@@ -169,5 +207,14 @@ export async function unsubscribe(conn: Connection, ctx: EngineContext, data: un
       channel,
       channelEventFrame(PusherEvent.MemberRemoved, channel, removed),
     );
+    ctx.webhooks.emit(app, { name: 'member_removed', channel, user_id: left.memberRemoved.userId });
+  }
+  if (left.channelVacated) ctx.webhooks.emit(app, { name: 'channel_vacated', channel });
+  else if (userId === undefined) {
+    ctx.webhooks.emit(app, {
+      name: 'subscription_count',
+      channel,
+      subscription_count: left.subscriptionCount,
+    });
   }
 }

@@ -16,11 +16,13 @@ import type { App } from './app.js';
 import { subscribe, unsubscribe } from './channel-router.js';
 import type { EngineContext } from './engine-context.js';
 import { errorFrame, eventFrame, rawChannelEventFrame } from './frames.js';
+import { signin, signout } from './user-authentication.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
 const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
 const PONG = eventFrame(PusherEvent.Pong, {});
 const PING = eventFrame(PusherEvent.Ping, {});
+const NO_WATCHLIST: readonly string[] = Object.freeze([]);
 
 /** A connected client. Implements {@link SocketHandle} for the adapter. */
 export class Connection implements SocketHandle {
@@ -35,6 +37,10 @@ export class Connection implements SocketHandle {
   private pending: Promise<void> = Promise.resolve();
   private clientEventWindowStart = 0;
   private clientEventCount = 0;
+  /** Closes sockets that do not sign in in time, when the app requires user authentication. */
+  private authTimer: NodeJS.Timeout | undefined;
+  /** User ids this socket watches (after sign-in with a watchlist). */
+  watchlist: readonly string[] = NO_WATCHLIST;
 
   constructor(
     readonly id: string,
@@ -48,6 +54,19 @@ export class Connection implements SocketHandle {
     ws.on('close', () => this.onClose());
     ws.on('error', (error) => ctx.logger.debug('socket error', { socketId: id, error: error.message }));
     ws.on('pong', () => this.touch());
+    if (app.enableUserAuthentication) {
+      this.authTimer = setTimeout(
+        () => this.close(ErrorCode.Unauthorized, 'Connection not authorized within timeout'),
+        ctx.userAuthenticationTimeoutMs,
+      );
+    }
+  }
+
+  /** Records a successful `pusher:signin`. */
+  signedIn(userId: string): void {
+    this.userId = userId;
+    clearTimeout(this.authTimer);
+    this.authTimer = undefined;
   }
 
   /** Sends `connection_established` and registers with the adapter. */
@@ -147,6 +166,9 @@ export class Connection implements SocketHandle {
       case PusherEvent.Unsubscribe:
         this.serialise(() => unsubscribe(this, this.ctx, message.data));
         return;
+      case PusherEvent.Signin:
+        this.serialise(() => signin(this, this.ctx, message.data));
+        return;
       default:
         if (isClientEvent(message.event)) this.onClientEvent(message);
         else this.ctx.logger.debug('ignored unknown event', { socketId: this.id, event: message.event });
@@ -205,6 +227,14 @@ export class Connection implements SocketHandle {
     // Client data is forwarded as the client sent it (object or string): pusher-js accepts both.
     const frame = rawChannelEventFrame(message.event, channel, data, userId);
     void this.ctx.adapter.broadcast(this.appId, channel, frame, this.id);
+    this.ctx.webhooks.emit(app, {
+      name: 'client_event',
+      channel,
+      event: message.event,
+      data: message.data,
+      socket_id: this.id,
+      ...(userId === undefined ? {} : { user_id: userId }),
+    });
   }
 
   private takeClientEventToken(limit: number): boolean {
@@ -219,10 +249,12 @@ export class Connection implements SocketHandle {
   private onClose(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.authTimer);
     // Leave after any in-flight subscribe so a racing join is undone too.
     this.pending = this.pending
       .then(async () => {
         for (const channel of [...this.channels.keys()]) await unsubscribe(this, this.ctx, { channel });
+        await signout(this, this.ctx);
         this.ctx.adapter.removeSocket(this);
       })
       .catch((error: unknown) =>

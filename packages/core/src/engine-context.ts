@@ -1,5 +1,7 @@
 import type { Adapter } from './adapter/adapter.js';
 import type { Logger } from './logger.js';
+import type { WatchlistRegistry } from './watchlist.js';
+import type { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
 
 /** The resolved services and settings every connection and the HTTP API share. */
@@ -19,4 +21,9 @@ export interface EngineContext {
   readonly maxConnections: number;
   readonly httpRequestLimitBytes: number;
   readonly httpTimestampSkewSeconds: number;
+  readonly userAuthenticationTimeoutMs: number;
+  /** How long a cache channel keeps its last event. */
+  readonly channelCacheTtlSeconds: number;
+  readonly webhooks: WebhookDispatcher;
+  readonly watchlist: WatchlistRegistry;
 }

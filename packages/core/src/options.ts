@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { App } from './app.js';
 import type { Logger } from './logger.js';
+import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
 import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
@@ -42,6 +43,15 @@ export interface ServerOptions {
   shutdownGracePeriod?: number;
   /** Maximum allowed difference between `auth_timestamp` and the server clock. @default 600 */
   httpTimestampSkewSeconds?: number;
+  /**
+   * Seconds a connection of an app with `enable_user_authentication` has to sign in before it is closed
+   * with 4009. @default 3600 (Rust Sockudo's default)
+   */
+  userAuthenticationTimeout?: number;
+  /** Seconds a cache channel keeps its last event. @default 1800 (Pusher: 30 minutes) */
+  channelCacheTtl?: number;
+  /** Webhook batching, delays, timeouts and retries. */
+  webhooks?: WebhookOptions;
   /** An existing HTTP(S) server to attach to instead of creating one (TLS, custom routes). */
   server?: HttpServer;
 }

@@ -21,6 +21,8 @@ import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { noopMetrics } from './memory/noop-metrics.js';
 import type { ServerOptions } from './options.js';
+import { WatchlistRegistry } from './watchlist.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** A running (or ready to run) Sockudo node. */
 export interface SockudoServer {
@@ -72,14 +74,21 @@ function originAllowed(app: App, origin: string | undefined): boolean {
  */
 export function createServer(options: ServerOptions = {}): SockudoServer {
   const adapter: Adapter = new LocalAdapter();
+  const logger = options.logger ?? silentLogger;
+  const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
+  const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const context: EngineContext = {
     adapter,
     appManager: requireSpec('appManager', options.appManager ?? createMemoryAppManager(options.apps ?? [])),
     cache: requireSpec('cache', options.cache ?? createMemoryCache()),
     rateLimiter: requireSpec('rateLimiter', options.rateLimiter ?? createMemoryRateLimiter()),
-    queue: requireSpec('queue', options.queue ?? createMemoryQueue()),
-    metrics: requireSpec('metrics', options.metrics ?? noopMetrics),
-    logger: options.logger ?? silentLogger,
+    queue,
+    metrics,
+    logger,
+    webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
+    watchlist: new WatchlistRegistry(),
+    userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
+    channelCacheTtlSeconds: options.channelCacheTtl ?? 1800,
     activityTimeout: options.activityTimeout ?? 120,
     pongTimeoutMs: (options.pongTimeout ?? 30) * 1000,
     maxPayloadBytes: (options.websocketMaxPayloadKb ?? 64) * 1024,
@@ -88,7 +97,6 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     httpRequestLimitBytes: (options.httpRequestLimitInMb ?? 10) * 1024 * 1024,
     httpTimestampSkewSeconds: options.httpTimestampSkewSeconds ?? 600,
   };
-  const { logger, metrics } = context;
   const state: HttpApiState = { draining: false };
   const httpServer = options.server ?? createHttpServer();
   const wss = new WebSocketServer({
@@ -195,6 +203,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         httpServer.closeAllConnections();
         await serverClosed;
         wss.close();
+        context.webhooks.close();
         await adapter.close();
         await Promise.allSettled([
           context.appManager.close?.(),

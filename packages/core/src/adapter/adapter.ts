@@ -61,6 +61,16 @@ export interface Adapter {
   getChannelSocketCount(appId: string, channel: string): Promise<number>;
   getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>>;
   getSocketCount(appId: string): Promise<number>;
+  /** Indexes a signed-in socket under its user; `online` is true for the user's first socket. */
+  addUser(socket: SocketHandle): Promise<{ online: boolean }>;
+  /** Removes a signed-in socket from its user; `offline` is true when it was the user's last. */
+  removeUser(socket: SocketHandle): Promise<{ offline: boolean }>;
+  /** Which of `userIds` have at least one signed-in socket. */
+  onlineUsers(appId: string, userIds: readonly string[]): Promise<Set<string>>;
+  /** Delivers a frame to every signed-in socket of a user (`sendToUser`). */
+  sendToUser(appId: string, userId: string, frame: string): Promise<void>;
+  /** Closes every signed-in socket of a user with 4009. */
+  terminateUser(appId: string, userId: string): Promise<void>;
   /** Sockets of this node, across apps. */
   localSocketCount(): number;
   /** Every socket of this node, for shutdown. */

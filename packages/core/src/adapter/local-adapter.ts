@@ -21,6 +21,8 @@ class Namespace {
   readonly channels = new Map<string, Set<SocketHandle>>();
   /** presence channel → user id → the user's info and the sockets it has in the channel */
   readonly presence = new Map<string, Map<string, MemberEntry>>();
+  /** user id → the signed-in sockets of that user */
+  readonly users = new Map<string, Set<SocketHandle>>();
 }
 
 /** The single-node adapter, and the local part of every horizontal one. */
@@ -47,7 +49,8 @@ export class LocalAdapter implements Adapter {
     const ns = this.namespaces.get(socket.appId);
     if (!ns?.sockets.delete(socket.id)) return;
     this.socketCount--;
-    if (ns.sockets.size === 0 && ns.channels.size === 0) this.namespaces.delete(socket.appId);
+    if (ns.sockets.size === 0 && ns.channels.size === 0 && ns.users.size === 0)
+      this.namespaces.delete(socket.appId);
   }
 
   async join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult> {
@@ -142,6 +145,47 @@ export class LocalAdapter implements Adapter {
 
   async getSocketCount(appId: string): Promise<number> {
     return this.namespaces.get(appId)?.sockets.size ?? 0;
+  }
+
+  async addUser(socket: SocketHandle): Promise<{ online: boolean }> {
+    if (socket.userId === undefined) return { online: false };
+    const users = this.ns(socket.appId).users;
+    let sockets = users.get(socket.userId);
+    const online = sockets === undefined;
+    if (!sockets) {
+      sockets = new Set();
+      users.set(socket.userId, sockets);
+    }
+    sockets.add(socket);
+    return { online };
+  }
+
+  async removeUser(socket: SocketHandle): Promise<{ offline: boolean }> {
+    if (socket.userId === undefined) return { offline: false };
+    const users = this.namespaces.get(socket.appId)?.users;
+    const sockets = users?.get(socket.userId);
+    if (!sockets?.delete(socket)) return { offline: false };
+    if (sockets.size > 0) return { offline: false };
+    users!.delete(socket.userId);
+    return { offline: true };
+  }
+
+  async onlineUsers(appId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const users = this.namespaces.get(appId)?.users;
+    return new Set(users ? userIds.filter((id) => users.has(id)) : []);
+  }
+
+  async sendToUser(appId: string, userId: string, frame: string): Promise<void> {
+    const sockets = this.namespaces.get(appId)?.users.get(userId);
+    if (!sockets) return;
+    const payload = Buffer.from(frame);
+    for (const socket of sockets) socket.send(payload);
+  }
+
+  async terminateUser(appId: string, userId: string): Promise<void> {
+    const sockets = this.namespaces.get(appId)?.users.get(userId);
+    if (!sockets) return;
+    for (const socket of [...sockets]) socket.close(4009, 'You got disconnected by the app.');
   }
 
   localSocketCount(): number {

@@ -4,12 +4,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   classifyChannel,
+  isCacheChannel,
   isEncryptedChannel,
   isPresenceChannel,
   isValidSocketId,
+  userIdFromServerToUserChannel,
   validateChannelNameForApi,
   verifyHttpRequest,
 } from '@sockudo/protocol';
+import { channelCacheKey } from '../channel-router.js';
 import type { App } from '../app.js';
 import type { EngineContext } from '../engine-context.js';
 import { channelEventFrame } from '../frames.js';
@@ -37,6 +40,7 @@ interface TriggerInput {
 }
 
 const TRIGGER_INFO = new Set(['user_count', 'subscription_count']);
+const CHANNEL_INFO = new Set(['user_count', 'subscription_count', 'cache']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -171,12 +175,16 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
 
   async function publish(app: App, event: TriggerInput): Promise<void> {
     for (const channel of event.channels) {
-      await adapter.broadcast(
-        app.id,
-        channel,
-        channelEventFrame(event.name, channel, event.data),
-        event.socketId,
-      );
+      const frame = channelEventFrame(event.name, channel, event.data);
+      const userId = userIdFromServerToUserChannel(channel);
+      if (userId !== undefined) {
+        await adapter.sendToUser(app.id, userId, frame);
+        continue;
+      }
+      await adapter.broadcast(app.id, channel, frame, event.socketId);
+      if (isCacheChannel(channel)) {
+        await ctx.cache.set(channelCacheKey(app.id, channel), frame, ctx.channelCacheTtlSeconds);
+      }
     }
     ctx.metrics.increment('http_events_published_total', { appId: app.id }, event.channels.length);
   }
@@ -234,13 +242,35 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
 
   async function getChannel({ app, query }: ApiRequest, res: ServerResponse, channel: string): Promise<void> {
     checkChannelName(app, channel);
-    const info = parseInfo(query.info, TRIGGER_INFO);
+    const info = parseInfo(query.info, CHANNEL_INFO);
     if (info.has('user_count') && !isPresenceChannel(channel)) {
       throw new HttpError(400, 'info=user_count is only available for presence channels');
     }
+    if (info.has('cache') && !isCacheChannel(channel)) {
+      throw new HttpError(400, 'info=cache is only available for cache channels');
+    }
     const headers = await rateLimit(app, 'read', 1);
     const count = await adapter.getChannelSocketCount(app.id, channel);
-    sendJson(res, 200, { occupied: count > 0, ...(await channelInfo(app.id, channel, info)) }, headers);
+    const body: Record<string, unknown> = {
+      occupied: count > 0,
+      ...(await channelInfo(app.id, channel, info)),
+    };
+    if (info.has('cache')) {
+      const key = channelCacheKey(app.id, channel);
+      const cached = await ctx.cache.get(key);
+      if (cached !== undefined) {
+        const { event, data } = JSON.parse(cached) as { event: string; data: string };
+        body.cache = { event, data, ttl: (await ctx.cache.ttl?.(key)) ?? ctx.channelCacheTtlSeconds };
+      }
+    }
+    sendJson(res, 200, body, headers);
+  }
+
+  async function terminateUser({ app }: ApiRequest, res: ServerResponse, userId: string): Promise<void> {
+    if (userId === '') throw new HttpError(400, 'A user id is required');
+    const headers = await rateLimit(app, 'backend', 1);
+    await adapter.terminateUser(app.id, userId);
+    sendJson(res, 200, {}, headers);
   }
 
   async function getUsers({ app }: ApiRequest, res: ServerResponse, channel: string): Promise<void> {
@@ -315,6 +345,9 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
   function pick(method: string, resource?: string, name?: string, sub?: string): Handler | undefined {
     if (method === 'POST' && resource === 'events' && name === undefined) return triggerEvents;
     if (method === 'POST' && resource === 'batch_events' && name === undefined) return triggerBatch;
+    if (method === 'POST' && resource === 'users' && name !== undefined && sub === 'terminate_connections') {
+      return terminateUser;
+    }
     if (method === 'GET' && resource === 'channels') {
       if (name === undefined) return getChannels;
       if (sub === undefined) return getChannel;
