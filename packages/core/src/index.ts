@@ -1,12 +1,17 @@
 export type {
   Adapter,
+  AdapterEvents,
   ChannelSummary,
+  Counted,
   JoinResult,
   LeaveResult,
   PresenceMember,
   SocketHandle,
 } from './adapter/adapter.js';
+export { HorizontalAdapter, type HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
+export type { NodeSnapshot } from './adapter/local-adapter.js';
 export { LocalAdapter } from './adapter/local-adapter.js';
+export { createMemoryBus, createMemoryTransport, type MemoryBus } from './adapter/memory-transport.js';
 export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './app.js';
 export type { EngineContext } from './engine-context.js';
 export {

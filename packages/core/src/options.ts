@@ -1,8 +1,16 @@
 import type { Server as HttpServer } from 'node:http';
+import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 import type { App } from './app.js';
 import type { Logger } from './logger.js';
+import type {
+  AppManagerV1,
+  CacheV1,
+  MetricsV1,
+  QueueV1,
+  RateLimiterV1,
+  TransportV1,
+} from './spec/v1/index.js';
 import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
-import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
 export interface ServerOptions {
@@ -52,6 +60,13 @@ export interface ServerOptions {
   channelCacheTtl?: number;
   /** Webhook batching, delays, timeouts and retries. */
   webhooks?: WebhookOptions;
+  /**
+   * Joins this node to a cluster: with a transport the engine runs a {@link HorizontalAdapter} over it,
+   * so triggers, presence, counts and user operations span every node.
+   */
+  transport?: TransportV1;
+  /** Timeouts and heartbeats of the cluster protocol (only with `transport`). */
+  horizontal?: HorizontalAdapterOptions;
   /** An existing HTTP(S) server to attach to instead of creating one (TLS, custom routes). */
   server?: HttpServer;
 }

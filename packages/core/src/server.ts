@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, generateSocketId } from '@sockudo/protocol';
 import { WebSocketServer } from 'ws';
-import type { Adapter } from './adapter/adapter.js';
+import type { Adapter, AdapterEvents } from './adapter/adapter.js';
+import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './app.js';
 import { Connection } from './connection.js';
@@ -73,7 +74,13 @@ function originAllowed(app: App, origin: string | undefined): boolean {
  * ```
  */
 export function createServer(options: ServerOptions = {}): SockudoServer {
-  const adapter: Adapter = new LocalAdapter();
+  const local = new LocalAdapter();
+  const adapter: Adapter = options.transport
+    ? new HorizontalAdapter(local, requireSpec('transport', options.transport), {
+        ...options.horizontal,
+        logger: options.logger,
+      })
+    : local;
   const logger = options.logger ?? silentLogger;
   const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
   const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
@@ -138,7 +145,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       }
       const appId = app.id;
       const admit = async () => {
-        if (app.maxConnections > 0 && (await adapter.getSocketCount(appId)) >= app.maxConnections) {
+        if (app.maxConnections > 0 && (await adapter.getSocketCount(appId)).value >= app.maxConnections) {
           return refuse(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
         }
         if (ws.readyState !== ws.OPEN) return;
@@ -165,6 +172,33 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     else socket.destroy();
   });
 
+  /** Changes the cluster reports (a peer's users, a dead node's members) become local notifications. */
+  const adapterEvents: AdapterEvents = {
+    userOnline: (appId, userId) => context.watchlist.notify(appId, userId, 'online'),
+    userOffline: (appId, userId) => context.watchlist.notify(appId, userId, 'offline'),
+    membersExpired: (appId, channel, userIds, sendWebhooks) => {
+      if (!sendWebhooks) return;
+      void withApp(appId, (app) => {
+        for (const userId of userIds)
+          context.webhooks.emit(app, { name: 'member_removed', channel, user_id: userId });
+      });
+    },
+    channelsVacated: (appId, channels, sendWebhooks) => {
+      if (!sendWebhooks) return;
+      void withApp(appId, (app) => {
+        for (const channel of channels) context.webhooks.emit(app, { name: 'channel_vacated', channel });
+      });
+    },
+  };
+  async function withApp(appId: string, use: (app: App) => void): Promise<void> {
+    try {
+      const app = await context.appManager.findById(appId);
+      if (app) use(app);
+    } catch (error) {
+      logger.error('app lookup failed', { appId, error: String(error) });
+    }
+  }
+
   let bound: { host: string; port: number } | undefined;
   let closing: Promise<void> | undefined;
 
@@ -172,9 +206,10 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     httpServer,
     context,
     address: () => bound,
-    listen() {
+    async listen() {
       const host = options.host ?? '0.0.0.0';
       const port = options.port ?? 6001;
+      await adapter.start(adapterEvents);
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         httpServer.once('error', onError);

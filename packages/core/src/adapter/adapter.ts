@@ -44,10 +44,39 @@ export interface ChannelSummary {
 }
 
 /**
+ * What an adapter tells the engine about changes that happened elsewhere in the cluster (another node
+ * signing a user in, a node dying with presence members), so the engine can notify local sockets and
+ * send webhooks. A single-node adapter never calls these.
+ */
+export interface AdapterEvents {
+  /** A user signed in on another node and was not online anywhere before. */
+  userOnline(appId: string, userId: string): void;
+  /** A user's last signed-in socket in the cluster was on another node and is gone. */
+  userOffline(appId: string, userId: string): void;
+  /**
+   * Presence members vanished with a dead node. `member_removed` frames have already been sent to this
+   * node's subscribers; `sendWebhooks` is true on exactly one surviving node.
+   */
+  membersExpired(appId: string, channel: string, userIds: string[], sendWebhooks: boolean): void;
+  /** Channels left empty by a dead node; `sendWebhooks` as above. */
+  channelsVacated(appId: string, channels: string[], sendWebhooks: boolean): void;
+}
+
+/** A cluster-wide count, flagged incomplete when some node did not answer in time. */
+export interface Counted<T> {
+  value: T;
+  complete: boolean;
+}
+
+/**
  * The view of sockets, channels and presence that the engine works through. The LocalAdapter keeps it
- * in process; the HorizontalAdapter (a later release) answers the same calls cluster-wide.
+ * in process; the HorizontalAdapter answers the same calls cluster-wide.
  */
 export interface Adapter {
+  /** Connects to the cluster (if any) and starts reporting {@link AdapterEvents}. */
+  start(events: AdapterEvents): Promise<void>;
+  /** Rejects when the adapter cannot reach its cluster (the node still serves its own sockets). */
+  checkHealth(): Promise<void>;
   addSocket(socket: SocketHandle): void;
   removeSocket(socket: SocketHandle): void;
   join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult>;
@@ -57,10 +86,10 @@ export interface Adapter {
   isPresenceMember(appId: string, channel: string, userId: string): Promise<boolean>;
   /** Delivers one serialised frame to every socket in `channel`, except `exceptSocketId`. */
   broadcast(appId: string, channel: string, frame: string, exceptSocketId?: string): Promise<void>;
-  getChannels(appId: string, prefix?: string): Promise<Map<string, ChannelSummary>>;
-  getChannelSocketCount(appId: string, channel: string): Promise<number>;
+  getChannels(appId: string, prefix?: string): Promise<Counted<Map<string, ChannelSummary>>>;
+  getChannelSocketCount(appId: string, channel: string): Promise<Counted<number>>;
   getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>>;
-  getSocketCount(appId: string): Promise<number>;
+  getSocketCount(appId: string): Promise<Counted<number>>;
   /** Indexes a signed-in socket under its user; `online` is true for the user's first socket. */
   addUser(socket: SocketHandle): Promise<{ online: boolean }>;
   /** Removes a signed-in socket from its user; `offline` is true when it was the user's last. */

@@ -4,12 +4,21 @@
 import { isPresenceChannel } from '@sockudo/protocol';
 import type {
   Adapter,
+  AdapterEvents,
   ChannelSummary,
+  Counted,
   JoinResult,
   LeaveResult,
   PresenceMember,
   SocketHandle,
 } from './adapter.js';
+
+/** A node's replicated state: presence members, occupied channels and signed-in users, as tuples. */
+export interface NodeSnapshot {
+  members: Array<[appId: string, channel: string, userId: string, userInfo: unknown]>;
+  channels: Array<[appId: string, channel: string]>;
+  users: Array<[appId: string, userId: string]>;
+}
 
 interface MemberEntry {
   info: unknown;
@@ -38,6 +47,10 @@ export class LocalAdapter implements Adapter {
     }
     return ns;
   }
+
+  async start(_events: AdapterEvents): Promise<void> {}
+
+  async checkHealth(): Promise<void> {}
 
   addSocket(socket: SocketHandle): void {
     const ns = this.ns(socket.appId);
@@ -119,7 +132,12 @@ export class LocalAdapter implements Adapter {
     }
   }
 
-  async getChannels(appId: string, prefix?: string): Promise<Map<string, ChannelSummary>> {
+  async getChannels(appId: string, prefix?: string): Promise<Counted<Map<string, ChannelSummary>>> {
+    return { value: this.channelSummaries(appId, prefix), complete: true };
+  }
+
+  /** This node's channels of `appId` with their socket and (presence) user counts. */
+  channelSummaries(appId: string, prefix?: string): Map<string, ChannelSummary> {
     const result = new Map<string, ChannelSummary>();
     const ns = this.namespaces.get(appId);
     if (!ns) return result;
@@ -132,7 +150,12 @@ export class LocalAdapter implements Adapter {
     return result;
   }
 
-  async getChannelSocketCount(appId: string, channel: string): Promise<number> {
+  async getChannelSocketCount(appId: string, channel: string): Promise<Counted<number>> {
+    return { value: this.channelSocketCount(appId, channel), complete: true };
+  }
+
+  /** Sockets of this node in `channel`. */
+  channelSocketCount(appId: string, channel: string): number {
     return this.namespaces.get(appId)?.channels.get(channel)?.size ?? 0;
   }
 
@@ -143,8 +166,41 @@ export class LocalAdapter implements Adapter {
     return result;
   }
 
-  async getSocketCount(appId: string): Promise<number> {
+  async getSocketCount(appId: string): Promise<Counted<number>> {
+    return { value: this.appSocketCount(appId), complete: true };
+  }
+
+  /** Sockets of this node for `appId`. */
+  appSocketCount(appId: string): number {
     return this.namespaces.get(appId)?.sockets.size ?? 0;
+  }
+
+  /** Whether this node has at least one socket in `channel`. */
+  hasChannel(appId: string, channel: string): boolean {
+    return this.namespaces.get(appId)?.channels.has(channel) ?? false;
+  }
+
+  /** Whether `userId` has a socket in presence `channel` on this node. */
+  hasPresenceMember(appId: string, channel: string, userId: string): boolean {
+    return this.namespaces.get(appId)?.presence.get(channel)?.has(userId) ?? false;
+  }
+
+  /** Whether `userId` has a signed-in socket on this node. */
+  hasUser(appId: string, userId: string): boolean {
+    return this.namespaces.get(appId)?.users.has(userId) ?? false;
+  }
+
+  /** This node's presence members, channels and signed-in users, to bring a new peer up to date. */
+  snapshot(): NodeSnapshot {
+    const snapshot: NodeSnapshot = { members: [], channels: [], users: [] };
+    for (const [appId, ns] of this.namespaces) {
+      for (const channel of ns.channels.keys()) snapshot.channels.push([appId, channel]);
+      for (const userId of ns.users.keys()) snapshot.users.push([appId, userId]);
+      for (const [channel, members] of ns.presence) {
+        for (const [userId, entry] of members) snapshot.members.push([appId, channel, userId, entry.info]);
+      }
+    }
+    return snapshot;
   }
 
   async addUser(socket: SocketHandle): Promise<{ online: boolean }> {

@@ -12,8 +12,8 @@ import {
   validateChannelNameForApi,
   verifyHttpRequest,
 } from '@sockudo/protocol';
-import { channelCacheKey } from '../channel-router.js';
 import type { App } from '../app.js';
+import { channelCacheKey } from '../channel-router.js';
 import type { EngineContext } from '../engine-context.js';
 import { channelEventFrame } from '../frames.js';
 import { readBody } from './read-body.js';
@@ -159,18 +159,19 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     return headers;
   }
 
+  /** The `info` attributes of one channel; `complete` is false when a node did not answer in time. */
   async function channelInfo(
     appId: string,
     channel: string,
     info: Set<string>,
-  ): Promise<Record<string, number>> {
-    const result: Record<string, number> = {};
-    if (info.has('subscription_count'))
-      result.subscription_count = await adapter.getChannelSocketCount(appId, channel);
+  ): Promise<{ attributes: Record<string, number>; occupied: boolean; complete: boolean }> {
+    const attributes: Record<string, number> = {};
+    const count = await adapter.getChannelSocketCount(appId, channel);
+    if (info.has('subscription_count')) attributes.subscription_count = count.value;
     if (info.has('user_count') && isPresenceChannel(channel)) {
-      result.user_count = (await adapter.getPresenceMembers(appId, channel)).size;
+      attributes.user_count = (await adapter.getPresenceMembers(appId, channel)).size;
     }
-    return result;
+    return { attributes, occupied: count.value > 0, complete: count.complete };
   }
 
   async function publish(app: App, event: TriggerInput): Promise<void> {
@@ -195,7 +196,9 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     await publish(app, event);
     if (event.info.size === 0) return sendJson(res, 200, {}, headers);
     const channels: Record<string, Record<string, number>> = {};
-    for (const channel of event.channels) channels[channel] = await channelInfo(app.id, channel, event.info);
+    for (const channel of event.channels) {
+      channels[channel] = (await channelInfo(app.id, channel, event.info)).attributes;
+    }
     sendJson(res, 200, { channels }, headers);
   }
 
@@ -214,7 +217,8 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     for (const event of events) await publish(app, event);
     if (events.every((e) => e.info.size === 0)) return sendJson(res, 200, {}, headers);
     const results = [];
-    for (const event of events) results.push(await channelInfo(app.id, event.channels[0]!, event.info));
+    for (const event of events)
+      results.push((await channelInfo(app.id, event.channels[0]!, event.info)).attributes);
     sendJson(res, 200, { batch: results }, headers);
   }
 
@@ -226,13 +230,15 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     }
     const headers = await rateLimit(app, 'read', 1);
     const channels: Record<string, Record<string, number>> = {};
-    for (const [name, summary] of await adapter.getChannels(app.id, prefix)) {
+    const found = await adapter.getChannels(app.id, prefix);
+    for (const [name, summary] of found.value) {
       const attributes: Record<string, number> = {};
       if (info.has('user_count')) attributes.user_count = summary.userCount ?? 0;
       if (info.has('subscription_count')) attributes.subscription_count = summary.subscriptionCount;
       channels[name] = attributes;
     }
-    sendJson(res, 200, { channels }, headers);
+    // `complete: false` is added only when a node did not answer in time, so Pusher clients see Pusher's shape.
+    sendJson(res, 200, found.complete ? { channels } : { channels, complete: false }, headers);
   }
 
   function checkChannelName(app: App, channel: string): void {
@@ -250,11 +256,9 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
       throw new HttpError(400, 'info=cache is only available for cache channels');
     }
     const headers = await rateLimit(app, 'read', 1);
-    const count = await adapter.getChannelSocketCount(app.id, channel);
-    const body: Record<string, unknown> = {
-      occupied: count > 0,
-      ...(await channelInfo(app.id, channel, info)),
-    };
+    const { attributes, occupied, complete } = await channelInfo(app.id, channel, info);
+    const body: Record<string, unknown> = { occupied, ...attributes };
+    if (!complete) body.complete = false;
     if (info.has('cache')) {
       const key = channelCacheKey(app.id, channel);
       const cached = await ctx.cache.get(key);
@@ -305,7 +309,12 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw new HttpError(400, 'Malformed percent-encoding in the path');
+    }
     const method = req.method ?? 'GET';
 
     if (parts[0] !== 'apps') {
