@@ -15,6 +15,7 @@ import {
 import type { App } from '../app.js';
 import { channelCacheKey } from '../channel-router.js';
 import type { EngineContext } from '../engine-context.js';
+import type { RateLimitResult } from '../spec/v1/index.js';
 import { channelEventFrame } from '../frames.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
@@ -140,7 +141,14 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
   ): Promise<Record<string, string>> {
     const limit = kind === 'backend' ? app.maxBackendEventsPerSecond : app.maxReadRequestsPerSecond;
     if (limit <= 0) return {};
-    const result = await ctx.rateLimiter.consume(`app:${app.id}:${kind}`, points, limit, 1);
+    let result: RateLimitResult;
+    try {
+      result = await ctx.rateLimiter.consume(`app:${app.id}:${kind}`, points, limit, 1);
+    } catch (error) {
+      // A limiter whose store is down must not take the API down with it: fail open, and say so.
+      ctx.logger.warn('rate limiter unavailable; allowing the request', { appId: app.id, error: String(error) });
+      return {};
+    }
     const headers = {
       'X-RateLimit-Limit': String(result.limit),
       'X-RateLimit-Remaining': String(result.remaining),

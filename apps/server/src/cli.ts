@@ -1,0 +1,206 @@
+// The `sockudo` command line: `start` (the default command, as Rust Sockudo starts without one),
+// `config check`, `--version`, `--help`.
+
+import { readFileSync } from 'node:fs';
+import { createServer } from '@sockudo/core';
+import { Command, CommanderError } from 'commander';
+import { appToRecord } from './app-records.js';
+import type { ConfigIssue } from './config-issue.js';
+import { type ConfigCheck, checkConfig } from './config-loader.js';
+import { createConsoleLogger } from './console-logger.js';
+import { maskSecrets } from './mask-secrets.js';
+import { handleShutdownSignals, logUnhandledErrors } from './process-lifecycle.js';
+import type { ResolvedConfig } from './resolved-config.js';
+import { createTlsServer } from './tls-server.js';
+import { toServerOptions } from './to-server-options.js';
+
+/** Exit codes of the `sockudo` command. */
+export const EXIT_CODES = Object.freeze({
+  /** Success; for `start`, a clean shutdown after SIGTERM/SIGINT. */
+  ok: 0,
+  /** Invalid configuration, or the server could not start or stop cleanly. */
+  failure: 1,
+  /** Unknown command or option, or a missing option argument. */
+  usage: 2,
+});
+
+/** Where the CLI reads and writes; tests replace it. */
+export interface CliIo {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown };
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** The version in apps/server/package.json (the same relative path from src/ and dist/). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+const HELP_AFTER = `
+Configuration (later wins): defaults < config file (-c, else ./config/config.json) < environment
+variables (Rust Sockudo's names: HOST, PORT, ADAPTER_DRIVER, SOCKUDO_DEFAULT_APP_ID/KEY/SECRET, ...)
+< --host/--port/--debug. \${VAR} and \${VAR:-default} are substituted in the config file.
+
+Exit codes: 0 ok, 1 invalid configuration or failed to start, 2 bad command line.
+`;
+
+function formatIssues(issues: readonly ConfigIssue[]): string {
+  const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
+  return `Invalid configuration (${count}):\n${issues.map((issue) => `  - ${issue.message}\n`).join('')}`;
+}
+
+function printWarnings(result: ConfigCheck, io: CliIo): void {
+  for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+}
+
+/** The resolved configuration as `config check` prints it: apps as config.json records, secrets masked. */
+export function printableConfig(config: ResolvedConfig): Record<string, unknown> {
+  const copy = {
+    ...config,
+    app_manager: { ...config.app_manager, array: { apps: config.app_manager.array.apps.map(appToRecord) } },
+  };
+  return maskSecrets(copy);
+}
+
+interface StartOptions {
+  config?: string;
+  host?: string;
+  port?: string;
+  debug?: boolean;
+}
+
+async function start(options: StartOptions, io: CliIo): Promise<number | undefined> {
+  const result = checkConfig({
+    file: options.config,
+    env: io.env,
+    cwd: io.cwd,
+    flags: { host: options.host, port: options.port, debug: options.debug },
+  });
+  if (!result.config) {
+    printWarnings(result, io);
+    io.stderr.write(formatIssues(result.errors));
+    return EXIT_CODES.failure;
+  }
+  const config = result.config;
+  const logger = createConsoleLogger({
+    debug: config.debug,
+    format: config.logging.output_format,
+    colors: config.logging.colors_enabled && io.stdout.isTTY === true,
+    stream: io.stdout,
+  });
+  logUnhandledErrors(logger);
+  for (const note of result.notes) logger.info(note);
+  for (const warning of result.warnings) logger.warn(warning);
+
+  let server: ReturnType<typeof createServer>;
+  try {
+    const tls = config.ssl.enabled ? { server: createTlsServer(config.ssl, io.cwd) } : {};
+    server = createServer(toServerOptions(config, { logger, ...tls }));
+    const address = await server.listen();
+    const scheme = config.ssl.enabled ? 'https' : 'http';
+    logger.info(`Sockudo listening on ${scheme}://${address.host}:${address.port}`, {
+      apps: config.app_manager.array.apps.length,
+      adapter: config.adapter.driver,
+    });
+  } catch (error) {
+    logger.error('failed to start', { error });
+    return EXIT_CODES.failure;
+  }
+  handleShutdownSignals(server, { logger, gracePeriodMs: config.shutdown_grace_period * 1000 });
+  return undefined;
+}
+
+function configCheck(options: { config?: string }, io: CliIo): number {
+  const result = checkConfig({ file: options.config, env: io.env, cwd: io.cwd });
+  printWarnings(result, io);
+  if (!result.config) {
+    io.stderr.write(formatIssues(result.errors));
+    return EXIT_CODES.failure;
+  }
+  io.stdout.write(`${JSON.stringify(printableConfig(result.config), null, 2)}\n`);
+  return EXIT_CODES.ok;
+}
+
+const COMMANDS = ['start', 'config', 'help'];
+const OPTIONS_WITH_VALUE = ['-c', '--config', '--host', '--port'];
+
+/**
+ * The first word that is not an option, when it is not a command. `start` is the default command, so
+ * without this check commander would report a typo such as `sockudo strat` as "too many arguments".
+ */
+function unknownCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (OPTIONS_WITH_VALUE.includes(arg)) i += 1;
+      continue;
+    }
+    return COMMANDS.includes(arg) ? undefined : arg;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the CLI. Resolves with the exit code, or `undefined` once `start` is listening (the process then
+ * lives until a signal). Never calls `process.exit` itself except through the shutdown handlers.
+ */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number | undefined> {
+  const streams: CliIo = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+  let code: number | undefined = EXIT_CODES.ok;
+  const program = new Command()
+    .name('sockudo')
+    .description('A self-hosted, Pusher-protocol-compatible realtime server, configured like Rust Sockudo.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    })
+    .addHelpText('after', HELP_AFTER);
+
+  program
+    .command('start', { isDefault: true })
+    .description('start the server (the default command)')
+    .option('-c, --config <file>', 'config file (default: config/config.json when it exists)')
+    .option('--host <host>', 'address to listen on (overrides HOST and the config file)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one (overrides PORT and the config file)')
+    .option('--debug', 'log at debug level')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (options: StartOptions) => {
+      code = await start(options, streams);
+    });
+
+  const config = program.command('config').description('inspect the configuration');
+  config
+    .command('check')
+    .description('validate the configuration; print it as JSON with secrets masked, or print every error')
+    .option('-c, --config <file>', 'config file (default: config/config.json when it exists)')
+    .action((options: { config?: string }) => {
+      code = configCheck(options, streams);
+    });
+
+  const typo = unknownCommand(argv.slice(2));
+  if (typo !== undefined) {
+    streams.stderr.write(
+      `error: unknown command '${typo}' (commands: start, config check; see sockudo --help)\n`,
+    );
+    return EXIT_CODES.usage;
+  }
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_CODES.ok;
+    return EXIT_CODES.usage;
+  }
+  return code;
+}

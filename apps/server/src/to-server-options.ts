@@ -1,0 +1,33 @@
+// Maps the resolved configuration (Rust Sockudo's snake_case keys) onto core's `createServer` options.
+
+import type { ServerOptions } from '@sockudo/core';
+import type { ResolvedConfig } from './resolved-config.js';
+
+/**
+ * The `createServer` options for `config`. `extra` supplies what the config cannot (a logger, a TLS
+ * server, driver instances) and wins over the mapped values.
+ */
+export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOptions> = {}): ServerOptions {
+  const { batching, retry } = config.webhooks;
+  return {
+    host: config.host,
+    port: config.port,
+    apps: config.app_manager.array.apps,
+    activityTimeout: config.activity_timeout,
+    userAuthenticationTimeout: config.user_authentication_timeout,
+    websocketMaxPayloadKb: config.websocket_max_payload_kb,
+    maxConnections: config.max_connections,
+    httpRequestLimitInMb: config.http_api.request_limit_in_mb,
+    shutdownGracePeriod: config.shutdown_grace_period,
+    webhooks: {
+      batching: batching.enabled,
+      batchDurationMs: batching.duration,
+      batchSize: batching.size,
+      requestTimeoutMs: config.webhooks.request_timeout_ms,
+      initialBackoffMs: retry.initial_backoff_ms,
+      maxBackoffMs: retry.max_backoff_ms,
+      maxElapsedTimeMs: retry.max_elapsed_time_ms,
+    },
+    ...extra,
+  };
+}
