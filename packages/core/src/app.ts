@@ -152,8 +152,18 @@ function coerce(value: unknown, kind: Kind, where: string): number | boolean {
   return n;
 }
 
+/** Values stored as JSON text (SQL columns, env vars) are parsed here, naming the key when they are not JSON. */
+function parseJsonText(value: unknown, where: string): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (cause) {
+    throw new ConfigError(`${where}: not valid JSON`, { key: where, cause });
+  }
+}
+
 function parseWebhooks(value: unknown, where: string): WebhookConfig[] {
-  const list = typeof value === 'string' ? JSON.parse(value) : value;
+  const list = parseJsonText(value, where);
   if (!Array.isArray(list)) throw new ConfigError(`${where}: expected an array of webhooks`, { key: where });
   return list.map((raw, i) => {
     const at = `${where}[${i}]`;
@@ -212,7 +222,7 @@ export function appFromRecord(record: unknown, where = 'app'): App {
   if (!isRecord(record)) throw new ConfigError(`${where}: expected an object`, { key: where });
   let policy: RawRecord = {};
   if (record.policy !== undefined && record.policy !== null) {
-    const p = typeof record.policy === 'string' ? JSON.parse(record.policy) : record.policy;
+    const p = parseJsonText(record.policy, `${where}.policy`);
     if (!isRecord(p))
       throw new ConfigError(`${where}.policy: expected an object`, { key: `${where}.policy` });
     policy = p;
@@ -242,7 +252,7 @@ export function appFromRecord(record: unknown, where = 'app'): App {
 
   const origins = pick([channels, record], ['allowed_origins', 'allowedOrigins']);
   if (origins !== undefined) {
-    const list = typeof origins === 'string' ? JSON.parse(origins) : origins;
+    const list = parseJsonText(origins, `${where}.allowed_origins`);
     if (!Array.isArray(list) || list.some((o) => typeof o !== 'string')) {
       throw new ConfigError(`${where}.allowed_origins: expected an array of strings`, {
         key: `${where}.allowed_origins`,

@@ -231,7 +231,7 @@ export class Connection implements SocketHandle {
       name: 'client_event',
       channel,
       event: message.event,
-      data: message.data,
+      data: typeof message.data === 'string' ? message.data : data,
       socket_id: this.id,
       ...(userId === undefined ? {} : { user_id: userId }),
     });

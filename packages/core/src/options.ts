@@ -39,7 +39,10 @@ export interface ServerOptions {
   activityTimeout?: number;
   /** Seconds to wait for a pong before closing with 4201. @default 30 */
   pongTimeout?: number;
-  /** Largest inbound WebSocket message, in KB. Bigger frames get `pusher:error` 4009 and a close. @default 64 */
+  /**
+   * Largest inbound WebSocket message, in KB. A bigger one is answered with `pusher:error` 4300 and the
+   * socket stays open; beyond 4× this the WebSocket layer refuses it (close 1009). @default 64
+   */
   websocketMaxPayloadKb?: number;
   /** Connections on this node across all apps; 0 = unlimited. Over it, new sockets get 4100. @default 0 */
   maxConnections?: number;

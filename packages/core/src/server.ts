@@ -108,7 +108,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   const httpServer = options.server ?? createHttpServer();
   const wss = new WebSocketServer({
     noServer: true,
-    clientTracking: false, // the adapter already indexes sockets
+    clientTracking: true, // so close() can terminate sockets whose clients never finish the close handshake
     perMessageDeflate: false,
     // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
     maxPayload: context.maxPayloadBytes * 4,
@@ -235,6 +235,9 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         while (adapter.localSocketCount() > 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        // Whatever did not finish closing in the grace period (a client that never answers the close
+        // handshake, a refused socket) is cut, so close() keeps its promise of the grace period.
+        for (const ws of wss.clients) ws.terminate();
         httpServer.closeAllConnections();
         await serverClosed;
         wss.close();

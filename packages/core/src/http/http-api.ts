@@ -15,8 +15,8 @@ import {
 import type { App } from '../app.js';
 import { channelCacheKey } from '../channel-router.js';
 import type { EngineContext } from '../engine-context.js';
-import type { RateLimitResult } from '../spec/v1/index.js';
 import { channelEventFrame } from '../frames.js';
+import type { RateLimitResult } from '../spec/v1/index.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
 
@@ -146,7 +146,10 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
       result = await ctx.rateLimiter.consume(`app:${app.id}:${kind}`, points, limit, 1);
     } catch (error) {
       // A limiter whose store is down must not take the API down with it: fail open, and say so.
-      ctx.logger.warn('rate limiter unavailable; allowing the request', { appId: app.id, error: String(error) });
+      ctx.logger.warn('rate limiter unavailable; allowing the request', {
+        appId: app.id,
+        error: String(error),
+      });
       return {};
     }
     const headers = {
