@@ -23,19 +23,19 @@ export function createEventDataFactory(payloadBytes: number): (sentAt: number) =
 }
 
 /**
- * The send time stamped into a benchmark event frame, or `undefined` if `frame` is not one.
+ * The send time stamped into the benchmark event `data[from..to)`, or `undefined` if it is not one.
  * Scans bytes instead of parsing JSON twice (frame, then data), which would cost the load generator
  * more than the server spends forwarding the frame.
  */
-export function readSentAt(frame: Buffer): number | undefined {
-  const markerAt = frame.indexOf(MARKER);
-  if (markerAt < 0) return undefined;
+export function readSentAt(data: Buffer, from = 0, to = data.length): number | undefined {
+  const markerAt = data.indexOf(MARKER, from);
+  if (markerAt < 0 || markerAt + MARKER.length > to) return undefined;
   let start = markerAt + MARKER.length;
-  while (start < frame.length && isSeparator(frame[start]!)) start++;
+  while (start < to && isSeparator(data[start]!)) start++;
   let end = start;
-  while (end < frame.length && isNumberByte(frame[end]!)) end++;
+  while (end < to && isNumberByte(data[end]!)) end++;
   if (end === start) return undefined;
-  const value = Number(frame.toString('latin1', start, end));
+  const value = Number(data.toString('latin1', start, end));
   return Number.isFinite(value) ? value : undefined;
 }
 
@@ -45,5 +45,12 @@ function isSeparator(byte: number): boolean {
 
 // Digits, '.', '-', '+', 'e' and 'E': everything toFixed or a re-encoder may emit for a number.
 function isNumberByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || byte === 0x2d || byte === 0x2b || byte === 0x65 || byte === 0x45;
+  return (
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2e ||
+    byte === 0x2d ||
+    byte === 0x2b ||
+    byte === 0x65 ||
+    byte === 0x45
+  );
 }

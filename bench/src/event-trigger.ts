@@ -1,8 +1,8 @@
 // The "backend": signed POST /apps/{id}/events requests over keep-alive connections.
 import { Agent, request } from 'node:http';
+import { signHttpRequest } from '@sockudo/protocol';
 import { BenchError, describeError } from './bench-error.js';
 import { httpApiUrl } from './endpoints.js';
-import { signHttpRequest } from './sign.js';
 
 /** Where to send triggers and with which credentials. */
 export interface EventTriggerOptions {
@@ -70,23 +70,44 @@ export class EventTrigger {
         },
         (res) => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            // Drain without buffering: the answer is `{}` and only the status matters.
-            res.on('end', resolve).on('error', reject).resume();
-            return;
-          }
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             if (text.length < 500) text += chunk;
           });
-          res.on('end', () => reject(new BenchError(`${where} answered ${status}: ${text.trim().slice(0, 500)}`)));
           res.on('error', reject);
+          res.on('end', () => {
+            const problem = answerProblem(status, text);
+            if (problem === undefined) resolve();
+            else reject(new BenchError(`${where} ${problem}`));
+          });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs ?? 10_000} ms`)));
-      req.on('error', (error) => reject(new BenchError(`${where} failed: ${describeError(error)}`, { cause: error })));
+      req.on('timeout', () =>
+        req.destroy(new Error(`no answer within ${this.options.timeoutMs ?? 10_000} ms`)),
+      );
+      req.on('error', (error) =>
+        reject(new BenchError(`${where} failed: ${describeError(error)}`, { cause: error })),
+      );
       req.end(body);
     });
   }
+}
+
+/**
+ * Why an HTTP API answer is not a successful trigger, or undefined if it is. Reads the body too: soketi
+ * 1.6 answers a bad signature with status 200 and `{"error":"...","code":401}`.
+ */
+export function answerProblem(status: number, body: string): string | undefined {
+  const excerpt = body.trim().slice(0, 500);
+  if (status < 200 || status >= 300) return `answered ${status}: ${excerpt}`;
+  if (!body.includes('"error"')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed)
+      return `answered ${status} with an error: ${excerpt}`;
+  } catch {
+    // Not JSON: a 2xx without an error object counts as success, whatever its body.
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ export class ProgressReporter {
   constructor(scenario: string, status: () => string) {
     this.timer = setInterval(() => {
       const seconds = Math.round((performance.now() - this.startedAt) / 1000);
-      process.stderr.write(`[${scenario} ${seconds}s] ${status()}\n`);
+      process.stderr.write(`[${scenario} ${seconds}s] ${statusOrError(status)}\n`);
     }, 1000);
     // Never keep the process alive just to print progress.
     this.timer.unref();
@@ -32,4 +32,13 @@ export function createRateMeter(): (total: number) => number {
     previousAt = now;
     return Math.round(perSecond);
   };
+}
+
+// A status that cannot be read (e.g. the server process is gone) must not crash the run from a timer.
+function statusOrError(status: () => string): string {
+  try {
+    return status();
+  } catch (error) {
+    return `(status unavailable: ${(error as Error).message})`;
+  }
 }

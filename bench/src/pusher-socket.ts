@@ -1,8 +1,8 @@
 // One benchmark client: a WebSocket that speaks just enough of the Pusher protocol to subscribe to a
 // public channel, answer pings and hand benchmark events to a callback.
-import WebSocket from 'ws';
-import { BenchError, describeError } from './bench-error.js';
+import { BenchError } from './bench-error.js';
 import { readSentAt } from './event-payload.js';
+import { type ClientKind, type FrameSocket, openFrameSocket } from './frame-socket.js';
 
 /** Callbacks shared by all clients of a run; kept tiny because they run once per delivery. */
 export interface SocketHandlers {
@@ -16,6 +16,8 @@ export interface SocketHandlers {
 export interface ConnectOptions {
   url: string;
   channel: string;
+  client: ClientKind;
+  /** Limit from opening the TCP connection to `subscription_succeeded`. */
   timeoutMs: number;
   handlers: SocketHandlers;
   /** Called once when `pusher:connection_established` arrives (for progress counts). */
@@ -35,48 +37,30 @@ const PONG_FRAME = JSON.stringify({ event: 'pusher:pong', data: {} });
 /** Opens a socket, waits for `pusher:connection_established`, subscribes and waits for the success event. */
 export function connectPusherSocket(options: ConnectOptions): Promise<PusherSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(options.url, {
-      // Measure the server's fan-out, not zlib: pusher-js in browsers negotiates no deflate with most servers.
-      perMessageDeflate: false,
-      // Frames are ASCII JSON from a server under test; validating UTF-8 only costs the generator CPU.
-      skipUTF8Validation: true,
-      handshakeTimeout: options.timeoutMs,
-    });
     let subscribed = false;
     let closing = false;
 
     const fail = (message: string, cause?: unknown) => {
-      const error = new BenchError(`${options.channel}: ${message}`, { cause });
-      if (!subscribed) {
-        clearTimeout(timer);
-        closing = true;
-        ws.terminate();
-        reject(error);
-      } else if (!closing) {
-        closing = true;
-        options.handlers.onFailure(error);
-      }
-    };
-    const timer = setTimeout(
-      () => fail(`not subscribed within ${options.timeoutMs} ms of connecting to ${options.url}`),
-      options.timeoutMs,
-    );
-
-    ws.on('error', (error) => fail(`WebSocket error: ${describeError(error)}`, error));
-    ws.on('close', (code, reason) => {
-      if (!closing) fail(`connection closed by the server (code ${code}${reason.length ? `, ${reason}` : ''})`);
-    });
-    ws.on('message', (data: Buffer) => {
+      const error = new BenchError(`${options.url} channel ${options.channel}: ${message}`, { cause });
+      if (closing) return;
+      closing = true;
       if (subscribed) {
-        onSubscribedFrame(data);
+        options.handlers.onFailure(error);
         return;
       }
-      const message = parseFrame(data);
-      if (message === undefined) return fail(`unparseable frame before subscription: ${data.toString().slice(0, 200)}`);
+      clearTimeout(timer);
+      socket.terminate();
+      reject(error);
+    };
+
+    const onSetupMessage = (data: Buffer, start: number, end: number) => {
+      const message = parseFrame(data, start, end);
+      if (message === undefined)
+        return fail(`unparseable frame: ${data.toString('utf8', start, end).slice(0, 200)}`);
       switch (message.event) {
         case 'pusher:connection_established':
           options.onEstablished?.();
-          ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: options.channel } }));
+          socket.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: options.channel } }));
           return;
         case 'pusher_internal:subscription_succeeded':
           if (message.channel !== options.channel) return;
@@ -84,32 +68,46 @@ export function connectPusherSocket(options: ConnectOptions): Promise<PusherSock
           clearTimeout(timer);
           resolve({
             channel: options.channel,
-            terminate: () => {
+            terminate() {
               closing = true;
-              ws.terminate();
+              socket.terminate();
             },
           });
           return;
         case 'pusher:ping':
-          ws.send(PONG_FRAME);
+          socket.send(PONG_FRAME);
           return;
         case 'pusher:error':
         case 'pusher:subscription_error':
           return fail(`${message.event} ${JSON.stringify(message.data)}`);
       }
-    });
+    };
 
     // The hot path: one indexOf per benchmark frame; anything else is rare and may be parsed.
-    function onSubscribedFrame(data: Buffer): void {
-      const sentAt = readSentAt(data);
+    const onSubscribedMessage = (data: Buffer, start: number, end: number) => {
+      const sentAt = readSentAt(data, start, end);
       if (sentAt !== undefined) {
         options.handlers.onDelivery(sentAt);
-      } else if (data.indexOf(PING) >= 0) {
-        ws.send(PONG_FRAME);
-      } else if (parseFrame(data)?.event === 'pusher:error') {
-        fail(`pusher:error after subscribing: ${data.toString().slice(0, 200)}`);
+      } else if (indexWithin(data, PING, start, end)) {
+        socket.send(PONG_FRAME);
+      } else if (parseFrame(data, start, end)?.event === 'pusher:error') {
+        fail(`pusher:error after subscribing: ${data.toString('utf8', start, end).slice(0, 200)}`);
       }
-    }
+    };
+
+    // Armed first: the socket's callbacks only ever run later, the timer must exist when they do.
+    const timer = setTimeout(
+      () => fail(`not subscribed within ${options.timeoutMs} ms of connecting`),
+      options.timeoutMs,
+    );
+    const socket: FrameSocket = openFrameSocket(options.client, options.url, options.timeoutMs, {
+      onOpen() {},
+      onMessage: (data, start, end) =>
+        subscribed ? onSubscribedMessage(data, start, end) : onSetupMessage(data, start, end),
+      onClose: (code, reason) =>
+        fail(`connection closed by the server (code ${code}${reason ? `, ${reason}` : ''})`),
+      onError: (error) => fail(`WebSocket error: ${error.message}`, error),
+    });
   });
 }
 
@@ -119,11 +117,16 @@ interface PusherFrame {
   data?: unknown;
 }
 
-function parseFrame(data: Buffer): PusherFrame | undefined {
+function parseFrame(data: Buffer, start: number, end: number): PusherFrame | undefined {
   try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
+    const parsed: unknown = JSON.parse(data.toString('utf8', start, end));
     return typeof parsed === 'object' && parsed !== null ? (parsed as PusherFrame) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function indexWithin(data: Buffer, needle: Buffer, start: number, end: number): boolean {
+  const at = data.indexOf(needle, start);
+  return at >= 0 && at + needle.length <= end;
 }

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Sends one event stamped with the current `performance.now()`. */
 export type SendEvent = () => Promise<void>;
 
-/** What a trigger loop did. */
+/** What a trigger loop did; filled in as it runs so the progress line can read it. */
 export interface TriggerTally {
   /** Triggers the server answered with 2xx. */
   accepted: number;
@@ -13,6 +13,11 @@ export interface TriggerTally {
   startedAt: number;
   /** `performance.now()` when the last answer arrived. */
   endedAt: number;
+}
+
+/** A tally for a loop that has not started. */
+export function createTriggerTally(): TriggerTally {
+  return { accepted: 0, startedAt: performance.now(), endedAt: 0 };
 }
 
 // A backstop far above anything a 2-core loopback run reaches, so no loop depends on time alone.
@@ -27,8 +32,9 @@ export async function triggerSaturated(
   inflight: number,
   durationMs: number,
   controller: AbortController,
-): Promise<TriggerTally> {
-  const tally: TriggerTally = { accepted: 0, startedAt: performance.now(), endedAt: 0 };
+  tally: TriggerTally,
+): Promise<void> {
+  tally.startedAt = performance.now();
   const stopAt = tally.startedAt + durationMs;
   let sent = 0;
   const worker = async () => {
@@ -41,7 +47,6 @@ export async function triggerSaturated(
   await Promise.all(Array.from({ length: inflight }, () => abortOnError(worker(), controller)));
   throwIfAborted(controller);
   tally.endedAt = performance.now();
-  return tally;
 }
 
 /**
@@ -53,10 +58,11 @@ export async function triggerPaced(
   rate: number,
   durationMs: number,
   controller: AbortController,
-): Promise<TriggerTally> {
+  tally: TriggerTally,
+): Promise<void> {
   const total = Math.min(MAX_TRIGGERS, Math.round((rate * durationMs) / 1000));
   const intervalMs = 1000 / rate;
-  const tally: TriggerTally = { accepted: 0, startedAt: performance.now(), endedAt: 0 };
+  tally.startedAt = performance.now();
   const pending: Promise<void>[] = [];
   for (let index = 0; index < total && !controller.signal.aborted; ) {
     const dueAt = tally.startedAt + index * intervalMs;
@@ -75,7 +81,6 @@ export async function triggerPaced(
   await Promise.all(pending);
   throwIfAborted(controller);
   tally.endedAt = performance.now();
-  return tally;
 }
 
 // Catches at once (a rejection left unhandled until later would crash node) and records the first error.
