@@ -35,6 +35,8 @@ export class Connection implements SocketHandle {
   private closed = false;
   /** Serialises subscribe/unsubscribe so a quick subscribe→unsubscribe cannot reorder. */
   private pending: Promise<void> = Promise.resolve();
+  /** Tasks queued on `pending`; while non-zero, client events queue behind them too. */
+  private inFlight = 0;
   private clientEventWindowStart = 0;
   private clientEventCount = 0;
   /** Closes sockets that do not sign in in time, when the app requires user authentication. */
@@ -170,16 +172,28 @@ export class Connection implements SocketHandle {
         this.serialise(() => signin(this, this.ctx, message.data));
         return;
       default:
-        if (isClientEvent(message.event)) this.onClientEvent(message);
-        else this.ctx.logger.debug('ignored unknown event', { socketId: this.id, event: message.event });
+        if (!isClientEvent(message.event)) {
+          this.ctx.logger.debug('ignored unknown event', { socketId: this.id, event: message.event });
+        } else if (this.inFlight > 0) {
+          // Behind a subscribe still in progress: keep the socket's messages in the order it sent them.
+          this.serialise(async () => this.onClientEvent(message));
+        } else {
+          this.onClientEvent(message);
+        }
     }
   }
 
   private serialise(task: () => Promise<void>): void {
-    this.pending = this.pending.then(task).catch((error: unknown) => {
-      this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
-      this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
-    });
+    this.inFlight++;
+    this.pending = this.pending
+      .then(task)
+      .catch((error: unknown) => {
+        this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
+        this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
+      })
+      .finally(() => {
+        this.inFlight--;
+      });
   }
 
   private onClientEvent(message: PusherMessage): void {

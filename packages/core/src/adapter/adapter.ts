@@ -96,8 +96,8 @@ export interface Adapter {
   removeUser(socket: SocketHandle): Promise<{ offline: boolean }>;
   /** Which of `userIds` have at least one signed-in socket. */
   onlineUsers(appId: string, userIds: readonly string[]): Promise<Set<string>>;
-  /** Delivers a frame to every signed-in socket of a user (`sendToUser`). */
-  sendToUser(appId: string, userId: string, frame: string): Promise<void>;
+  /** Delivers a frame to every signed-in socket of a user (`sendToUser`), except `exceptSocketId`. */
+  sendToUser(appId: string, userId: string, frame: string, exceptSocketId?: string): Promise<void>;
   /** Closes every signed-in socket of a user with 4009. */
   terminateUser(appId: string, userId: string): Promise<void>;
   /** Sockets of this node, across apps. */

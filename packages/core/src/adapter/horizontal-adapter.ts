@@ -78,7 +78,8 @@ interface PendingRequest {
 type Op = 'count' | 'channels' | 'sockets';
 type Header =
   | { k: 'b'; n: string; a: string; c: string; x?: string }
-  | { k: 'u' | 't'; n: string; a: string; u: string }
+  | { k: 'u'; n: string; a: string; u: string; x?: string }
+  | { k: 't'; n: string; a: string; u: string }
   | { k: 'h' | 'hello'; n: string }
   | { k: 'sync'; n: string; to: string }
   | { k: 'pj' | 'pl'; n: string; a: string; c: string; u: string }
@@ -249,9 +250,11 @@ export class HorizontalAdapter implements Adapter {
     return online;
   }
 
-  async sendToUser(appId: string, userId: string, frame: string): Promise<void> {
-    await this.local.sendToUser(appId, userId, frame);
-    this.publish({ k: 'u', n: this.nodeId, a: appId, u: userId }, frame);
+  async sendToUser(appId: string, userId: string, frame: string, exceptSocketId?: string): Promise<void> {
+    await this.local.sendToUser(appId, userId, frame, exceptSocketId);
+    const header: Header = { k: 'u', n: this.nodeId, a: appId, u: userId };
+    if (exceptSocketId !== undefined) header.x = exceptSocketId;
+    this.publish(header, frame);
   }
 
   async terminateUser(appId: string, userId: string): Promise<void> {
@@ -364,7 +367,7 @@ export class HorizontalAdapter implements Adapter {
         void this.local.broadcast(h.a, h.c, body, h.x);
         return;
       case 'u':
-        void this.local.sendToUser(h.a, h.u, body);
+        void this.local.sendToUser(h.a, h.u, body, h.x);
         return;
       case 't':
         void this.local.terminateUser(h.a, h.u);

@@ -231,11 +231,11 @@ export class LocalAdapter implements Adapter {
     return new Set(users ? userIds.filter((id) => users.has(id)) : []);
   }
 
-  async sendToUser(appId: string, userId: string, frame: string): Promise<void> {
+  async sendToUser(appId: string, userId: string, frame: string, exceptSocketId?: string): Promise<void> {
     const sockets = this.namespaces.get(appId)?.users.get(userId);
     if (!sockets) return;
     const payload = Buffer.from(frame);
-    for (const socket of sockets) socket.send(payload);
+    for (const socket of sockets) if (socket.id !== exceptSocketId) socket.send(payload);
   }
 
   async terminateUser(appId: string, userId: string): Promise<void> {

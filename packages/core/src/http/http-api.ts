@@ -190,7 +190,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
       const frame = channelEventFrame(event.name, channel, event.data);
       const userId = userIdFromServerToUserChannel(channel);
       if (userId !== undefined) {
-        await adapter.sendToUser(app.id, userId, frame);
+        await adapter.sendToUser(app.id, userId, frame, event.socketId);
         continue;
       }
       await adapter.broadcast(app.id, channel, frame, event.socketId);

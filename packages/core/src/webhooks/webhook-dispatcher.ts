@@ -112,27 +112,30 @@ export class WebhookDispatcher {
   /** Records an event for `app`. Cheap when the app has no webhooks. */
   emit(app: App, event: WebhookEvent): void {
     if (this.closed || app.webhooks.length === 0) return;
-    if (event.name === 'cache_miss' && this.seenMissRecently(app.id, event.channel)) return;
     const leaving = event.name === 'channel_vacated' || event.name === 'member_removed';
     const returning = event.name === 'channel_occupied' || event.name === 'member_added';
-    if (leaving || returning) {
-      const heldKey = `${app.id}\0${event.name === 'channel_vacated' || event.name === 'channel_occupied' ? 'c' : `m\0${event.user_id}`}\0${event.channel}`;
-      const pending = this.held.get(heldKey);
-      if (returning && pending) {
-        // Left and came back within the delay: neither the leave nor the return is reported.
-        clearTimeout(pending.timer);
+    const heldKey =
+      leaving || returning
+        ? `${app.id}\0${event.name === 'channel_vacated' || event.name === 'channel_occupied' ? 'c' : `m\0${event.user_id}`}\0${event.channel}`
+        : '';
+    const pending = returning ? this.held.get(heldKey) : undefined;
+    if (pending) {
+      // Left and came back within the delay: neither the leave nor the return is reported.
+      clearTimeout(pending.timer);
+      this.held.delete(heldKey);
+      return;
+    }
+    // Events no webhook of the app wants stop here, so they neither cost nor count towards a batch.
+    if (!app.webhooks.some((hook) => matches(hook, event))) return;
+    if (event.name === 'cache_miss' && this.seenMissRecently(app.id, event.channel)) return;
+    if (leaving && this.settings.leaveDelayMs > 0) {
+      const timer = setTimeout(() => {
         this.held.delete(heldKey);
-        return;
-      }
-      if (leaving && this.settings.leaveDelayMs > 0) {
-        const timer = setTimeout(() => {
-          this.held.delete(heldKey);
-          this.enqueue(app, event);
-        }, this.settings.leaveDelayMs);
-        timer.unref();
-        this.held.set(heldKey, { timer, app, event });
-        return;
-      }
+        this.enqueue(app, event);
+      }, this.settings.leaveDelayMs);
+      timer.unref();
+      this.held.set(heldKey, { timer, app, event });
+      return;
     }
     this.enqueue(app, event);
   }
