@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 import type { App } from './app.js';
+import type { CachedAppManagerOptions } from './cached-app-manager.js';
 import type { Logger } from './logger.js';
 import type {
   AppManagerV1,
@@ -25,6 +26,11 @@ export interface ServerOptions {
   apps?: Array<App | Record<string, unknown>>;
   /** Where apps come from. @default a memory app manager over `apps` */
   appManager?: AppManagerV1;
+  /**
+   * The app cache in front of `appManager` (not used for the memory one), or `false` for none.
+   * @default { ttlSeconds: 300 }
+   */
+  appCache?: false | CachedAppManagerOptions;
   /** @default a memory cache */
   cache?: CacheV1;
   /** @default a memory rate limiter */

@@ -10,6 +10,7 @@ import type { Adapter, AdapterEvents } from './adapter/adapter.js';
 import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './app.js';
+import { createCachedAppManager } from './cached-app-manager.js';
 import { Connection } from './connection.js';
 import type { EngineContext } from './engine-context.js';
 import { UnsupportedSpecVersionError } from './errors.js';
@@ -22,6 +23,7 @@ import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { noopMetrics } from './memory/noop-metrics.js';
 import type { ServerOptions } from './options.js';
+import type { AppManagerV1 } from './spec/v1/index.js';
 import { WatchlistRegistry } from './watchlist.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
@@ -48,6 +50,13 @@ function requireSpec<T extends { specVersion?: unknown }>(name: string, driver: 
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** The configured app manager behind the app cache, or the memory one over `apps` (which needs none). */
+function resolveAppManager(options: ServerOptions): AppManagerV1 {
+  if (!options.appManager) return createMemoryAppManager(options.apps ?? []);
+  const manager = requireSpec('appManager', options.appManager);
+  return options.appCache === false ? manager : createCachedAppManager(manager, options.appCache);
 }
 
 /** Whether `origin` is allowed by an app's `allowedOrigins` (empty or `*` allows every origin). */
@@ -86,7 +95,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const context: EngineContext = {
     adapter,
-    appManager: requireSpec('appManager', options.appManager ?? createMemoryAppManager(options.apps ?? [])),
+    appManager: resolveAppManager(options),
     cache: requireSpec('cache', options.cache ?? createMemoryCache()),
     rateLimiter: requireSpec('rateLimiter', options.rateLimiter ?? createMemoryRateLimiter()),
     queue,
