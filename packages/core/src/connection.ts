@@ -10,7 +10,7 @@ import {
   PusherEvent,
   type PusherMessage,
 } from '@sockudo/protocol';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { SocketHandle } from './adapter/adapter.js';
 import type { App } from './app.js';
 import { subscribe, unsubscribe } from './channel-router.js';
@@ -24,6 +24,27 @@ const PONG = eventFrame(PusherEvent.Pong, {});
 const PING = eventFrame(PusherEvent.Ping, {});
 const NO_WATCHLIST: readonly string[] = Object.freeze([]);
 
+/**
+ * The server's WebSocket class: a field for its connection, declared so it lives in the object itself
+ * (a property added later would cost every socket an out-of-object property array).
+ */
+export class PusherWebSocket extends WebSocket {
+  connection: Connection | undefined = undefined;
+}
+
+function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  (this as PusherWebSocket).connection!.onMessage(data, isBinary);
+}
+function onSocketClose(this: WebSocket, code: number): void {
+  (this as PusherWebSocket).connection!.onClose(code);
+}
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as PusherWebSocket).connection!.onError(error);
+}
+function onSocketPong(this: WebSocket): void {
+  (this as PusherWebSocket).connection!.touch();
+}
+
 /** A connected client. Implements {@link SocketHandle} for the adapter. */
 export class Connection implements SocketHandle {
   readonly appId: string;
@@ -34,7 +55,7 @@ export class Connection implements SocketHandle {
   private awaitingPong = false;
   private closed = false;
   /** Serialises subscribe/unsubscribe so a quick subscribe→unsubscribe cannot reorder. */
-  private pending: Promise<void> = Promise.resolve();
+  private pending: Promise<void> | undefined;
   /** Tasks queued on `pending`; while non-zero, client events queue behind them too. */
   private inFlight = 0;
   private clientEventWindowStart = 0;
@@ -46,16 +67,18 @@ export class Connection implements SocketHandle {
 
   constructor(
     readonly id: string,
-    private readonly ws: WebSocket,
+    private readonly ws: PusherWebSocket,
     readonly app: App,
     private readonly ctx: EngineContext,
   ) {
     this.appId = app.id;
     this.timer = setTimeout(() => this.onIdle(), ctx.activityTimeout * 1000);
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
-    ws.on('close', () => this.onClose());
-    ws.on('error', (error) => ctx.logger.debug('socket error', { socketId: id, error: error.message }));
-    ws.on('pong', () => this.touch());
+    // Shared listener functions find their connection through the socket: no closures per connection.
+    ws.connection = this;
+    ws.on('message', onSocketMessage);
+    ws.on('close', onSocketClose);
+    ws.on('error', onSocketError);
+    ws.on('pong', onSocketPong);
     if (app.enableUserAuthentication) {
       this.authTimer = setTimeout(
         () => this.close(ErrorCode.Unauthorized, 'Connection not authorized within timeout'),
@@ -110,7 +133,8 @@ export class Connection implements SocketHandle {
     }
   }
 
-  private touch(): void {
+  /** @internal Inbound activity: resets the heartbeat. */
+  touch(): void {
     if (this.awaitingPong) {
       this.awaitingPong = false;
       clearTimeout(this.timer);
@@ -131,7 +155,13 @@ export class Connection implements SocketHandle {
     this.timer = setTimeout(() => this.onIdle(), this.ctx.pongTimeoutMs);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** @internal */
+  onError(error: Error): void {
+    this.ctx.logger.debug('socket error', { socketId: this.id, error: error.message });
+  }
+
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
     this.touch();
     this.ctx.metrics.increment('ws_messages_received_total', { appId: this.appId });
     if (isBinary) {
@@ -185,14 +215,15 @@ export class Connection implements SocketHandle {
 
   private serialise(task: () => Promise<void>): void {
     this.inFlight++;
-    this.pending = this.pending
+    this.pending = (this.pending ?? Promise.resolve())
       .then(task)
       .catch((error: unknown) => {
         this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
         this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
       })
       .finally(() => {
-        this.inFlight--;
+        // Idle sockets hold no promise: the chain exists only while something is queued.
+        if (--this.inFlight === 0) this.pending = undefined;
       });
   }
 
@@ -260,12 +291,14 @@ export class Connection implements SocketHandle {
     return ++this.clientEventCount <= limit;
   }
 
-  private onClose(): void {
+  /** @internal */
+  onClose(code: number): void {
+    this.ctx.metrics.increment('new_disconnections_total', { appId: this.appId, code });
     this.closed = true;
     clearTimeout(this.timer);
     clearTimeout(this.authTimer);
     // Leave after any in-flight subscribe so a racing join is undone too.
-    this.pending = this.pending
+    this.pending = (this.pending ?? Promise.resolve())
       .then(async () => {
         for (const channel of [...this.channels.keys()]) await unsubscribe(this, this.ctx, { channel });
         await signout(this, this.ctx);

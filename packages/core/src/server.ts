@@ -5,13 +5,13 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, generateSocketId } from '@sockudo/protocol';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Adapter, AdapterEvents } from './adapter/adapter.js';
 import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './app.js';
 import { createCachedAppManager } from './cached-app-manager.js';
-import { Connection } from './connection.js';
+import { Connection, PusherWebSocket } from './connection.js';
 import type { EngineContext } from './engine-context.js';
 import { UnsupportedSpecVersionError } from './errors.js';
 import { errorFrame } from './frames.js';
@@ -46,6 +46,10 @@ export interface SockudoServer {
 function requireSpec<T extends { specVersion?: unknown }>(name: string, driver: T): T {
   if (driver.specVersion !== 1) throw new UnsupportedSpecVersionError(name, driver.specVersion);
   return driver;
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -119,14 +123,31 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     noServer: true,
     clientTracking: true, // so close() can terminate sockets whose clients never finish the close handshake
     perMessageDeflate: false,
+    WebSocket: PusherWebSocket,
     // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
     maxPayload: context.maxPayloadBytes * 4,
   });
   const handleHttp = createHttpApi(context, state);
   httpServer.on('request', handleHttp);
 
+  function refuse(ws: WebSocket, appId: string, code: number, message: string): void {
+    metrics.increment('connection_errors_total', { appId, code });
+    ws.send(errorFrame(code, message));
+    ws.close(code, message);
+  }
+
+  /** Admits an upgraded socket. Deliberately outside onUpgrade: nothing kept per socket may hold `req`. */
+  async function accept(ws: PusherWebSocket, app: App): Promise<void> {
+    if (app.maxConnections > 0 && (await adapter.getSocketCount(app.id)).value >= app.maxConnections) {
+      return refuse(ws, app.id, ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    new Connection(generateSocketId(), ws, app, context).open();
+    metrics.increment('new_connections_total', { appId: app.id });
+  }
+
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/app\/([^/]+)\/?$/.exec(url.pathname);
     if (state.draining) return rejectUpgrade(socket, 503, 'Service Unavailable');
@@ -139,31 +160,20 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       logger.error('app lookup failed', { error: String(error) });
       return rejectUpgrade(socket, 503, 'Service Unavailable');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const refuse = (code: number, message: string) => {
-        metrics.increment('connection_errors_total', { appId: app?.id ?? '', code });
-        ws.send(errorFrame(code, message));
-        ws.close(code, message);
-      };
-      if (!app) return refuse(ErrorCode.AppNotFound, `App key ${key} does not exist`);
-      if (!app.enabled) return refuse(ErrorCode.AppDisabled, 'Application is disabled');
-      if (!originAllowed(app, req.headers.origin))
-        return refuse(ErrorCode.Unauthorized, 'Origin not allowed');
-      if (context.maxConnections > 0 && adapter.localSocketCount() >= context.maxConnections) {
-        return refuse(ErrorCode.OverCapacity, 'Server is over capacity');
-      }
-      const appId = app.id;
-      const admit = async () => {
-        if (app.maxConnections > 0 && (await adapter.getSocketCount(appId)).value >= app.maxConnections) {
-          return refuse(ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
-        }
-        if (ws.readyState !== ws.OPEN) return;
-        const connection = new Connection(generateSocketId(), ws, app, context);
-        connection.open();
-        metrics.increment('new_connections_total', { appId });
-        ws.once('close', (code) => metrics.increment('new_disconnections_total', { appId, code }));
-      };
-      admit().catch((error: unknown) => {
+    // Decide before the upgrade what needs the request, so the callback below captures no `req`.
+    let refusal: [code: number, message: string] | undefined;
+    if (!app) refusal = [ErrorCode.AppNotFound, `App key ${key} does not exist`];
+    else if (!app.enabled) refusal = [ErrorCode.AppDisabled, 'Application is disabled'];
+    else if (!originAllowed(app, req.headers.origin))
+      refusal = [ErrorCode.Unauthorized, 'Origin not allowed'];
+    else if (context.maxConnections > 0 && adapter.localSocketCount() >= context.maxConnections) {
+      refusal = [ErrorCode.OverCapacity, 'Server is over capacity'];
+    }
+    wss.handleUpgrade(req, socket, head, (socketWs) => {
+      const ws = socketWs as PusherWebSocket;
+      if (refusal || !app)
+        return refuse(ws, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
+      accept(ws, app).catch((error: unknown) => {
         logger.error('connection setup failed', { error: String(error) });
         ws.terminate();
       });

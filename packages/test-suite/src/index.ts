@@ -1,1 +1,19 @@
-export {};
+/**
+ * Conformance suites for the Sockudo driver contracts, runner-agnostic: pass your runner's `it`.
+ * @packageDocumentation
+ */
+/** The suites' building blocks (fake sockets, a controllable transport, waits, a test cluster) for your own tests. */
+
+export * from './app-manager/index.js';
+export * as testing from './testing.js';
+export type {
+  CreateTransportNode,
+  DescribeFunction,
+  ResolvedTransportSuiteOptions,
+  TestFunction,
+  TransportNodeContext,
+  TransportTestGroups,
+  TransportTestSuiteOptions,
+} from './transport/transport-suite-options.js';
+export { SUITE_HORIZONTAL_DEFAULTS } from './transport/transport-suite-options.js';
+export { transportTestSuite } from './transport/transport-test-suite.js';

@@ -81,7 +81,8 @@ type Header =
   | { k: 'u'; n: string; a: string; u: string; x?: string }
   | { k: 't'; n: string; a: string; u: string }
   | { k: 'h' | 'hello'; n: string }
-  | { k: 'sync'; n: string; to: string }
+  | { k: 'sync'; n: string; to: string; r?: 1 }
+  | { k: 'bye'; n: string }
   | { k: 'pj' | 'pl'; n: string; a: string; c: string; u: string }
   | { k: 'co' | 'cv'; n: string; a: string; c: string }
   | { k: 'uo' | 'uf'; n: string; a: string; u: string };
@@ -308,6 +309,10 @@ export class HorizontalAdapter implements Adapter {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const pending of this.pending.values()) pending.finish(false);
+    // Say goodbye so peers forget us now, not after the node timeout (counts would wait for us meanwhile).
+    await this.transport
+      .publishBroadcast(encode({ k: 'bye', n: this.nodeId } satisfies Header))
+      .catch((error: unknown) => this.onPublishError(error));
     await this.transport
       .close()
       .catch((error: unknown) => this.logger.warn('transport close failed', { error: String(error) }));
@@ -351,16 +356,30 @@ export class HorizontalAdapter implements Adapter {
     if (!peer) {
       peer = new Peer();
       this.peers.set(nodeId, peer);
-      this.publish({ k: 'sync', n: this.nodeId, to: nodeId }, JSON.stringify(this.local.snapshot()));
+      // `r: 1` asks for the peer's snapshot back: it may still know us (we timed it out, it did not
+      // time us out) and would otherwise never send its state again.
+      this.sendSnapshot(nodeId, true);
     }
     peer.lastSeen = Date.now();
     return peer;
+  }
+
+  private sendSnapshot(to: string, askBack: boolean): void {
+    const header: Header = { k: 'sync', n: this.nodeId, to };
+    if (askBack) header.r = 1;
+    this.publish(header, JSON.stringify(this.local.snapshot()));
   }
 
   private onBroadcast(payload: Uint8Array | string): void {
     const { header, body } = decode(payload);
     const h = header as Header;
     if (h.n === this.nodeId) return; // our own message echoed back by the broker
+    if (h.k === 'bye') {
+      const leaving = this.peers.get(h.n);
+      if (leaving) this.forgetPeer(h.n, leaving);
+      return;
+    }
+    const known = this.peers.has(h.n);
     const peer = this.touchPeer(h.n);
     switch (h.k) {
       case 'b':
@@ -373,7 +392,10 @@ export class HorizontalAdapter implements Adapter {
         void this.local.terminateUser(h.a, h.u);
         return;
       case 'sync':
-        if (h.to === this.nodeId) peer.load(JSON.parse(body) as NodeSnapshot);
+        if (h.to !== this.nodeId) return;
+        peer.load(JSON.parse(body) as NodeSnapshot);
+        // A peer we already knew asks for our state: answer once (touchPeer answered new peers).
+        if (h.r === 1 && known) this.sendSnapshot(h.n, false);
         return;
       case 'pj':
         peer.addMember(key(h.a, h.c), h.u, body === '' ? null : JSON.parse(body));
@@ -458,13 +480,18 @@ export class HorizontalAdapter implements Adapter {
     const deadline = Date.now() - this.nodeTimeoutMs;
     for (const [nodeId, peer] of this.peers) {
       if (peer.lastSeen >= deadline) continue;
-      this.peers.delete(nodeId);
       this.logger.warn('cluster node timed out; removing its presence members', { nodeId });
-      for (const pending of this.pending.values()) {
-        if (pending.waitingFor.delete(nodeId) && pending.waitingFor.size === 0) pending.finish(true);
-      }
-      this.cleanUpAfter(peer);
+      this.forgetPeer(nodeId, peer);
     }
+  }
+
+  /** Removes a peer (dead or said goodbye): pending requests stop waiting for it, its state is cleaned up. */
+  private forgetPeer(nodeId: string, peer: Peer): void {
+    this.peers.delete(nodeId);
+    for (const pending of this.pending.values()) {
+      if (pending.waitingFor.delete(nodeId) && pending.waitingFor.size === 0) pending.finish(true);
+    }
+    this.cleanUpAfter(peer);
   }
 
   private cleanUpAfter(dead: Peer): void {

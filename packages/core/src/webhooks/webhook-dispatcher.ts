@@ -125,18 +125,23 @@ export class WebhookDispatcher {
       this.held.delete(heldKey);
       return;
     }
-    // Events no webhook of the app wants stop here, so they neither cost nor count towards a batch.
-    if (!app.webhooks.some((hook) => matches(hook, event))) return;
-    if (event.name === 'cache_miss' && this.seenMissRecently(app.id, event.channel)) return;
+    // A leave is held even if no webhook wants it: a webhook may want the return it cancels.
     if (leaving && this.settings.leaveDelayMs > 0) {
       const timer = setTimeout(() => {
         this.held.delete(heldKey);
-        this.enqueue(app, event);
+        this.accept(app, event);
       }, this.settings.leaveDelayMs);
       timer.unref();
       this.held.set(heldKey, { timer, app, event });
       return;
     }
+    this.accept(app, event);
+  }
+
+  /** Batches an event some webhook of the app wants; the rest neither cost nor count towards a batch. */
+  private accept(app: App, event: WebhookEvent): void {
+    if (!app.webhooks.some((hook) => matches(hook, event))) return;
+    if (event.name === 'cache_miss' && this.seenMissRecently(app.id, event.channel)) return;
     this.enqueue(app, event);
   }
 
@@ -242,7 +247,7 @@ export class WebhookDispatcher {
   close(): void {
     for (const { timer, app, event } of this.held.values()) {
       clearTimeout(timer);
-      this.enqueue(app, event);
+      this.accept(app, event);
     }
     this.held.clear();
     for (const appId of [...this.batches.keys()]) this.flush(appId);
