@@ -1,0 +1,298 @@
+// The `nats` adapter driver: Sockudo nodes exchange broadcasts, requests and responses as NATS core
+// messages on three subjects, over one connection per node.
+
+import { readFile } from 'node:fs/promises';
+import { type Logger, SockudoError, silentLogger, type TransportV1 } from '@sockudo/core';
+import {
+  type Authenticator,
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  Events,
+  type NatsConnection,
+  type Subscription,
+} from 'nats';
+import { DEFAULT_NATS_PREFIX, natsSubjects } from './nats-subjects.js';
+import { sleep, withTimeout } from './with-timeout.js';
+
+/** Options of {@link createNatsTransport}. */
+export interface NatsTransportOptions {
+  /**
+   * The NATS server(s): `'nats://host:4222'`, `'host:4222'`, or a list (the client picks one and fails
+   * over to the others). Ignored when `connection` is given.
+   * @default 'nats://127.0.0.1:4222'
+   */
+  servers?: string | string[];
+  /**
+   * The subject prefix: subjects are `${prefix}.broadcast`, `.requests`, `.responses`. Nodes with the
+   * same prefix form one cluster. Dot-separated tokens, no wildcards or whitespace.
+   * @default 'sockudo_events'
+   */
+  prefix?: string;
+  /** User for user/password authentication. */
+  user?: string;
+  /** Password for user/password authentication. */
+  pass?: string;
+  /** Token for token authentication. */
+  token?: string;
+  /** Path to a `.creds` file (JWT and NKey seed) for decentralised authentication; read at `start()`. */
+  credentials?: string;
+  /** Any other nats.js authenticator(s) (`nkeyAuthenticator`, `jwtAuthenticator`, …). */
+  authenticator?: Authenticator | Authenticator[];
+  /**
+   * A connected nats.js client to use instead of opening one. The transport only subscribes on it:
+   * `close()` drains the transport's subscriptions and leaves the connection open for its owner.
+   */
+  connection?: NatsConnection;
+  /**
+   * More nats.js connection options (tls, maxPingOut, …), applied after the transport's own:
+   * `name: 'sockudo'`, `maxReconnectAttempts: -1` (reconnect forever), `reconnectTimeWait: 1000`,
+   * `pingInterval: 10000`, `noEcho: true` (the server does not send a node its own messages back).
+   * `waitOnFirstConnect` is always off: `start()` retries the first connection itself, within
+   * `connectTimeoutMs`, because nats.js cannot cancel its own wait.
+   */
+  connectOptions?: ConnectionOptions;
+  /**
+   * How long `start()` keeps trying to reach a server (and have its subscriptions confirmed) before it
+   * rejects, like Rust Sockudo's `nats.connection_timeout_ms`.
+   * @default 5000
+   */
+  connectTimeoutMs?: number;
+  /** How long `checkHealth()` waits for the server to answer a flush (PING/PONG). @default 1000 */
+  healthCheckTimeoutMs?: number;
+  /**
+   * While disconnected, publishes are held by the client and sent after the reconnect, up to this many
+   * payload bytes (Go's `ReconnectBufSize`); beyond it, and always when 0, a publish rejects at once.
+   * @default 8388608 (8 MiB)
+   */
+  reconnectBufferBytes?: number;
+  /** Where connection loss and recovery are reported. @default silent */
+  logger?: Logger;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * A {@link TransportV1} over NATS core pub/sub.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from '@sockudo/core';
+ * import { createNatsTransport } from '@sockudo/adapter-nats';
+ * const server = createServer({ transport: createNatsTransport({ servers: 'nats://127.0.0.1:4222' }) });
+ * ```
+ */
+export function createNatsTransport(options: NatsTransportOptions = {}): TransportV1 {
+  const subjects = natsSubjects(options.prefix ?? DEFAULT_NATS_PREFIX);
+  const servers = options.servers ?? 'nats://127.0.0.1:4222';
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 1000;
+  const reconnectBufferBytes = options.reconnectBufferBytes ?? 8 * 1024 * 1024;
+  const logger = options.logger ?? silentLogger;
+  const name = 'NatsTransport';
+
+  let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
+  let nc: NatsConnection | undefined;
+  let ownsConnection = false;
+  let connected = false;
+  let bufferedBytes = 0;
+  let subscriptions: Subscription[] = [];
+  let closing: Promise<void> | undefined;
+
+  const notStarted = () =>
+    new SockudoError(`${name}: ${state === 'closed' ? 'closed' : 'not started (call start() first)'}`);
+
+  async function connectionOptions(): Promise<ConnectionOptions> {
+    const authenticators: Authenticator[] = [];
+    if (options.authenticator) authenticators.push(...[options.authenticator].flat());
+    if (options.credentials) authenticators.push(credsAuthenticator(await readFile(options.credentials)));
+    return {
+      name: 'sockudo',
+      servers,
+      ...(options.user !== undefined && { user: options.user, pass: options.pass }),
+      ...(options.token !== undefined && { token: options.token }),
+      ...(authenticators.length > 0 && { authenticator: authenticators }),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+      // A server that holds the socket open but stops answering is noticed after two missed PINGs
+      // (~20-30 s, not nats.js's default of minutes); until then publishes go into the socket.
+      pingInterval: 10_000,
+      // A node ignores its own messages anyway (like Rust Sockudo's `no_echo: true`).
+      noEcho: true,
+      ...options.connectOptions,
+      waitOnFirstConnect: false,
+    };
+  }
+
+  // nats.js's waitOnFirstConnect has no way to stop it, so the first connection is retried here, where
+  // a deadline and close() can end it.
+  async function connectWithRetry(deadline: number): Promise<NatsConnection> {
+    const base = await connectionOptions();
+    let lastError: unknown;
+    while (state === 'starting' && Date.now() < deadline) {
+      const remaining = deadline - Date.now();
+      try {
+        const connection = await connect({ ...base, timeout: Math.max(100, Math.min(remaining, 2000)) });
+        if (state !== 'starting') {
+          await connection.close();
+          break;
+        }
+        return connection;
+      } catch (error) {
+        lastError = error;
+        await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+      }
+    }
+    if (state !== 'starting') throw notStarted();
+    throw new SockudoError(
+      `${name}: could not connect to ${[servers].flat().join(', ')} within ${connectTimeoutMs} ms` +
+        (lastError ? `: ${describe(lastError)}` : ''),
+      { cause: lastError },
+    );
+  }
+
+  // Tracks whether the client is connected, which the client itself does not expose, and reports loss
+  // and recovery. Ends when the connection closes.
+  async function watchStatus(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === Events.Disconnect) {
+        connected = false;
+        bufferedBytes = 0;
+        if (state === 'started') logger.warn(`${name}: disconnected from ${status.data}; reconnecting`);
+      } else if (status.type === Events.Reconnect) {
+        connected = true;
+        bufferedBytes = 0;
+        if (state === 'started') logger.info(`${name}: reconnected to ${status.data}`);
+      } else if (status.type === Events.Error) {
+        logger.warn(`${name}: ${status.data}`);
+      }
+    }
+  }
+
+  const publish = async (subject: string, payload: string): Promise<void> => {
+    if (state !== 'started' || !nc) throw notStarted();
+    if (nc.isClosed()) throw new SockudoError(`${name}: publish to ${subject} failed: connection closed`);
+    if (!connected) {
+      const size = Buffer.byteLength(payload);
+      if (bufferedBytes + size > reconnectBufferBytes) {
+        throw new SockudoError(
+          `${name}: publish to ${subject} failed: disconnected, and the reconnect buffer (${reconnectBufferBytes} bytes) is full`,
+        );
+      }
+      bufferedBytes += size;
+    }
+    try {
+      nc.publish(subject, payload);
+    } catch (error) {
+      throw new SockudoError(`${name}: publish to ${subject} failed: ${describe(error)}`, { cause: error });
+    }
+  };
+
+  async function release(): Promise<void> {
+    const connection = nc;
+    const subs = subscriptions;
+    subscriptions = [];
+    if (!connection || connection.isClosed()) return;
+    // drain() unsubscribes, delivers what already arrived, flushes and closes. Its flush needs the
+    // server, so while disconnected there is nothing to drain, and otherwise it gets a deadline.
+    const drain = (drainer: { drain(): Promise<void> }, fallback: () => unknown) =>
+      connected
+        ? withTimeout(drainer.drain(), 2000, () => new Error('drain timed out')).catch(fallback)
+        : fallback();
+    if (ownsConnection) await drain(connection, () => connection.close());
+    else await Promise.all(subs.map((sub) => drain(sub, () => sub.unsubscribe())));
+  }
+
+  const close = (): Promise<void> => {
+    if (!closing) {
+      state = 'closed';
+      closing = release().catch((error: unknown) => {
+        logger.debug(`${name}: error while closing`, { error: describe(error) });
+      });
+    }
+    return closing;
+  };
+
+  return {
+    specVersion: 1,
+
+    async start(handlers) {
+      if (state !== 'new') throw new SockudoError(`${name}: start() may be called once (state: ${state})`);
+      state = 'starting';
+      const deadline = Date.now() + connectTimeoutMs;
+      try {
+        if (options.connection) {
+          if (options.connection.isClosed())
+            throw new SockudoError(`${name}: the given connection is closed`);
+          nc = options.connection;
+        } else {
+          nc = await connectWithRetry(deadline);
+          ownsConnection = true;
+        }
+        connected = true;
+        const connection = nc;
+        void watchStatus(connection).catch(() => {});
+        void connection.closed().then((error) => {
+          connected = false;
+          if (error && state !== 'closed') logger.error(`${name}: connection closed: ${describe(error)}`);
+        });
+
+        const route: Array<[string, (payload: string) => void]> = [
+          [subjects.broadcast, (payload) => handlers.onBroadcast(payload)],
+          [subjects.requests, (payload) => handlers.onRequest(payload)],
+          [subjects.responses, (payload) => handlers.onResponse(payload)],
+        ];
+        subscriptions = route.map(([subject, deliver]) =>
+          connection.subscribe(subject, {
+            callback: (error, message) => {
+              if (state === 'closed') return;
+              if (error) {
+                logger.warn(`${name}: subscription to ${subject} failed: ${describe(error)}`);
+                return;
+              }
+              // A throwing handler must not reach nats.js's dispatch loop.
+              try {
+                deliver(message.string());
+              } catch (handlerError) {
+                logger.error(`${name}: message handler threw`, { subject, error: describe(handlerError) });
+              }
+            },
+          }),
+        );
+        // The server has registered the subscriptions once it answers this flush: a message another
+        // node publishes after start() resolves is delivered.
+        await withTimeout(
+          connection.flush(),
+          Math.max(1, deadline - Date.now()),
+          () => new SockudoError(`${name}: subscriptions not confirmed within ${connectTimeoutMs} ms`),
+        );
+        if (state !== 'starting') throw notStarted();
+        state = 'started';
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+
+    publishBroadcast: (payload) => publish(subjects.broadcast, payload),
+    publishRequest: (payload) => publish(subjects.requests, payload),
+    publishResponse: (payload) => publish(subjects.responses, payload),
+
+    async checkHealth() {
+      if (state !== 'started' || !nc) throw notStarted();
+      if (nc.isClosed()) throw new SockudoError(`${name}: connection closed`);
+      if (!connected) throw new SockudoError(`${name}: disconnected from NATS; reconnecting`);
+      try {
+        await withTimeout(
+          nc.flush(),
+          healthCheckTimeoutMs,
+          () => new Error(`no PONG within ${healthCheckTimeoutMs} ms`),
+        );
+      } catch (error) {
+        throw new SockudoError(`${name}: health check failed: ${describe(error)}`, { cause: error });
+      }
+    },
+
+    close,
+  };
+}

@@ -1,0 +1,120 @@
+// A three-master Redis Cluster (no replicas) on random ports, owned by one test: it can be SIGKILLed
+// and restarted from its own nodes.conf, which the shared cluster on 7000-7005 must never be.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spawnServer, type ThrowawayServer } from './services.js';
+import { sleep } from './wait.js';
+
+const run = promisify(execFile);
+
+export interface ThrowawayCluster {
+  readonly nodes: string[];
+  /** SIGKILLs every node. */
+  kill(): Promise<void>;
+  /** Starts every node again from its nodes.conf and waits for cluster_state:ok. */
+  restart(): Promise<void>;
+  /** Kills the nodes and removes their files. */
+  destroy(): Promise<void>;
+}
+
+// A cluster node also listens on port + 10000 (the cluster bus), so both must be free and ≤ 65535.
+async function clusterPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if (ports.includes(port) || ports.includes(port + 10_000) || ports.includes(port - 10_000)) continue;
+    if ((await isFree(port)) && (await isFree(port + 10_000))) ports.push(port);
+  }
+  return ports;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function clusterOk(port: number): Promise<boolean> {
+  try {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    return stdout.includes('cluster_state:ok');
+  } catch {
+    return false;
+  }
+}
+
+async function waitClusterOk(ports: number[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const ok = await Promise.all(ports.map(clusterOk));
+    if (ok.every(Boolean)) return;
+    if (Date.now() > deadline)
+      throw new Error(`throwaway cluster ${ports.join(',')} did not reach cluster_state:ok`);
+    await sleep(100);
+  }
+}
+
+export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
+  const ports = await clusterPorts(3);
+  const dir = await mkdtemp(join(tmpdir(), 'sockudo-redis-cluster-'));
+  let servers: ThrowawayServer[] = [];
+  const startAll = async () => {
+    servers = await Promise.all(
+      ports.map((port) =>
+        spawnServer(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--cluster-enabled',
+            'yes',
+            '--cluster-node-timeout',
+            '1000',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--dir',
+            dir,
+          ],
+          port,
+        ),
+      ),
+    );
+  };
+  await startAll();
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((port) => `127.0.0.1:${port}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  ]);
+  await waitClusterOk(ports);
+  return {
+    nodes: ports.map((port) => `127.0.0.1:${port}`),
+    async kill() {
+      await Promise.all(servers.map((server) => server.kill()));
+    },
+    async restart() {
+      await startAll();
+      await waitClusterOk(ports);
+    },
+    async destroy() {
+      await Promise.all(servers.map((server) => server.kill()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClusterTransport, createRedisTransport } from '../../src/index.js';
+import { recorder } from '../helpers/recorder.js';
+import { freePort, REDIS_CLUSTER_NODES, REDIS_URL, requireService } from '../helpers/services.js';
+import { transportCases } from '../helpers/transport-cases.js';
+import { eventually } from '../helpers/wait.js';
+
+const unusedPort = await freePort();
+
+describe('createRedisTransport', () => {
+  beforeAll(() => requireService('Redis', REDIS_URL, 6379));
+  transportCases({
+    create: (prefix) => createRedisTransport({ url: REDIS_URL, prefix }),
+    createUnreachable: (connectTimeoutMs) =>
+      createRedisTransport({ url: `redis://127.0.0.1:${unusedPort}`, connectTimeoutMs }),
+    countsNodes: true,
+  });
+
+  it('copies a given client’s settings and leaves that client alone', async () => {
+    const client = new Redis(REDIS_URL, { lazyConnect: true, db: 3, keyPrefix: 'ignored:' });
+    client.on('error', () => {});
+    const prefix = `client-${randomUUID()}:`;
+    const fromClient = createRedisTransport({ client, prefix });
+    const fromUrl = createRedisTransport({ url: REDIS_URL, prefix });
+    const seen = recorder();
+    try {
+      await Promise.all([fromClient.start(seen), fromUrl.start(recorder())]);
+      // Pub/sub ignores the db number, so both nodes share the cluster.
+      await fromUrl.publishBroadcast('hello');
+      await eventually(() => expect(seen.broadcasts).toEqual(['hello']));
+      expect(await fromUrl.nodeCount!()).toBe(2);
+      await fromClient.close();
+      expect(client.status).toBe('wait'); // never connected, never closed by the transport
+    } finally {
+      await Promise.all([fromClient.close(), fromUrl.close()]);
+      client.disconnect();
+    }
+  });
+});
+
+for (const shardedPubsub of [false, true]) {
+  describe(`createRedisClusterTransport (shardedPubsub: ${shardedPubsub})`, () => {
+    beforeAll(() => requireService('Redis Cluster', REDIS_CLUSTER_NODES[0]!, 7000));
+    transportCases({
+      create: (prefix) => createRedisClusterTransport({ nodes: REDIS_CLUSTER_NODES, prefix, shardedPubsub }),
+      createUnreachable: (connectTimeoutMs) =>
+        createRedisClusterTransport({
+          nodes: [`127.0.0.1:${unusedPort}`],
+          shardedPubsub,
+          connectTimeoutMs,
+        }),
+      countsNodes: true,
+    });
+  });
+}
