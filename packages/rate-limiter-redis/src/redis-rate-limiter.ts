@@ -2,7 +2,7 @@
 // shares the Redis shares the limit, with no read-then-write race between them.
 
 import type { RateLimiterV1, RateLimitResult } from '@sockudo/core';
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 /** Options of {@link createRedisRateLimiter}. */
 export interface RedisRateLimiterOptions {
@@ -35,7 +35,14 @@ if used == points then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, limit - used, ttl}
 `;
 
-type WithConsume = { sockudoConsume(key: string, points: number, limit: number, windowMs: number): Promise<[number, number, number]> };
+type WithConsume = {
+  sockudoConsume(
+    key: string,
+    points: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<[number, number, number]>;
+};
 
 /**
  * Creates a {@link RateLimiterV1} backed by Redis or Redis Cluster.
@@ -58,7 +65,11 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions = {}): R
           redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1, ...options.cluster?.redisOptions },
         })
       : // A command waits at most a second while Redis is away, so waiting requests stay bounded.
-        new Redis(options.url ?? 'redis://127.0.0.1:6379', { commandTimeout: 1000, maxRetriesPerRequest: 1, ...options.redis }));
+        new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+          commandTimeout: 1000,
+          maxRetriesPerRequest: 1,
+          ...options.redis,
+        }));
   client.on('error', () => {}); // reported through consume() rejections and checkHealth(), never as a crash
   client.defineCommand('sockudoConsume', { numberOfKeys: 1, lua: CONSUME });
   const scripted = client as unknown as WithConsume;
@@ -67,7 +78,12 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions = {}): R
     specVersion: 1,
     async consume(key, points, limit, windowSeconds): Promise<RateLimitResult> {
       const windowMs = Math.max(1, Math.round(windowSeconds * 1000));
-      const [allowed, remaining, ttlMs] = await scripted.sockudoConsume(`${prefix}${key}`, points, limit, windowMs);
+      const [allowed, remaining, ttlMs] = await scripted.sockudoConsume(
+        `${prefix}${key}`,
+        points,
+        limit,
+        windowMs,
+      );
       return {
         allowed: allowed === 1,
         limit,

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../../src/index.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CLUSTER_NODES = (process.env.REDIS_CLUSTER_NODES ?? '127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002').split(',');
+const CLUSTER_NODES = (
+  process.env.REDIS_CLUSTER_NODES ?? '127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002'
+).split(',');
 
 const opened: Array<{ close?: () => Promise<void> }> = [];
 afterEach(async () => {
@@ -67,12 +69,24 @@ describe('two Sockudo instances sharing the redis rate limiter', () => {
     const apps = [{ id: 'app-id', key: 'app-key', secret: 'app-secret', max_backend_events_per_second: 3 }];
     const ports: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const server = createServer({ host: '127.0.0.1', port: 0, apps, rateLimiter: limiter({ url: REDIS_URL, prefix }) });
+      const server = createServer({
+        host: '127.0.0.1',
+        port: 0,
+        apps,
+        rateLimiter: limiter({ url: REDIS_URL, prefix }),
+      });
       servers.push(server);
       ports.push((await server.listen()).port);
     }
     const backend = (port: number) =>
-      new Pusher({ appId: 'app-id', key: 'app-key', secret: 'app-secret', host: '127.0.0.1', port: String(port), useTLS: false });
+      new Pusher({
+        appId: 'app-id',
+        key: 'app-key',
+        secret: 'app-secret',
+        host: '127.0.0.1',
+        port: String(port),
+        useTLS: false,
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       try {
