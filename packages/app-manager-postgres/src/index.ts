@@ -1,1 +1,6 @@
-export {};
+export {
+  createPostgresAppManager,
+  type PostgresAppManager,
+  type PostgresAppManagerOptions,
+} from './postgres-app-manager.js';
+export { postgresSchema } from './postgres-schema.js';

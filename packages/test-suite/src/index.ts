@@ -2,9 +2,9 @@
  * Conformance suites for the Sockudo driver contracts, runner-agnostic: pass your runner's `it`.
  * @packageDocumentation
  */
-/** The suites' building blocks (fake sockets, a controllable transport, waits, a test cluster) for your own tests. */
 
 export * from './app-manager/index.js';
+/** The suites' building blocks (fake sockets, a controllable transport, waits, a test cluster) for your own tests. */
 export * as testing from './testing.js';
 export type {
   CreateTransportNode,

@@ -261,6 +261,10 @@ const writeTests: AppManagerTestCase[] = [
         allowedOrigins: [],
         webhooks: [{ url: 'https://new.example.com/hook', eventTypes: ['channel_vacated'] }],
       };
+      // An update naming a look-alike id must not touch this app, whether it rejects or not.
+      const hijack = { ...app, id: app.id.toUpperCase(), secret: `hijacked-${run}` };
+      await required(manager, 'updateApp')(hijack).catch(() => {});
+      await expectApp(manager, app);
       await required(manager, 'updateApp')(updated);
       await eventually(async () => {
         await expectApp(manager, updated);
@@ -278,6 +282,9 @@ const writeTests: AppManagerTestCase[] = [
       await required(manager, 'createApp')(other);
       await eventually(() => expectApp(manager, app));
       const deleteApp = required(manager, 'deleteApp');
+      // Only the exact id: not another case, not with a trailing blank.
+      for (const lookAlike of lookAlikes(app.id)) await deleteApp(lookAlike);
+      await expectApp(manager, app);
       await deleteApp(app.id);
       await eventually(() => expectUnknown(manager, [app.id], [app.key]));
       await deleteApp(app.id);

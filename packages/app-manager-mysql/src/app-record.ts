@@ -1,0 +1,148 @@
+// The write side of `appFromRecord`: an App as Rust Sockudo stores it, as flat snake_case columns plus
+// the `policy` JSON. Writing keeps what an existing policy holds beyond this port's App model (channel
+// namespaces, delta compression, idempotency, a webhook's retry settings), so an update made from Node
+// never erases settings a Rust Sockudo deployment relies on.
+// (The same file lives in each app-manager package; it belongs in @sockudo/core next to appFromRecord.)
+
+import type { App, WebhookConfig } from '@sockudo/core';
+
+type Json = Record<string, unknown>;
+
+/** App limit fields and their column / `policy.limits` names. */
+export const LIMIT_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = [
+  ['maxConnections', 'max_connections'],
+  ['maxBackendEventsPerSecond', 'max_backend_events_per_second'],
+  ['maxClientEventsPerSecond', 'max_client_events_per_second'],
+  ['maxReadRequestsPerSecond', 'max_read_requests_per_second'],
+  ['maxPresenceMembersPerChannel', 'max_presence_members_per_channel'],
+  ['maxPresenceMemberSizeInKb', 'max_presence_member_size_in_kb'],
+  ['maxChannelNameLength', 'max_channel_name_length'],
+  ['maxEventChannelsAtOnce', 'max_event_channels_at_once'],
+  ['maxEventNameLength', 'max_event_name_length'],
+  ['maxEventPayloadInKb', 'max_event_payload_in_kb'],
+  ['maxEventBatchSize', 'max_event_batch_size'],
+];
+
+/** App feature switches and their column / `policy.features` names. */
+export const FEATURE_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = [
+  ['enableClientMessages', 'enable_client_messages'],
+  ['enableUserAuthentication', 'enable_user_authentication'],
+  ['enableWatchlistEvents', 'enable_watchlist_events'],
+];
+
+/** Filter keys the App model owns (every spelling appFromRecord reads); others are kept as stored. */
+const FILTER_KEYS = new Set([
+  'channel_prefix',
+  'channelPrefix',
+  'channel_name_starts_with',
+  'channel_suffix',
+  'channelSuffix',
+  'channel_name_ends_with',
+  'channel_pattern',
+  'channelPattern',
+]);
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function camel(snake: string): string {
+  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** JSON text (SQL on MariaDB, DynamoDB strings) or an already parsed value; anything unreadable is dropped. */
+function parsed(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The policy a stored record carries: its `policy`, or, for a legacy record without one, the settings
+ * Rust Sockudo would have folded into a policy from its other JSON columns.
+ */
+export function storedPolicy(record: Json | undefined): Json {
+  if (!record) return {};
+  const policy = parsed(record.policy);
+  if (isRecord(policy)) return policy;
+  const folded: Json = {};
+  const channels: Json = {};
+  for (const name of ['channel_delta_compression', 'channel_namespaces']) {
+    const value = parsed(record[name]);
+    if (value !== undefined && value !== null) channels[name] = value;
+  }
+  if (Object.keys(channels).length > 0) folded.channels = channels;
+  for (const name of ['idempotency', 'connection_recovery']) {
+    const value = parsed(record[name]);
+    if (value !== undefined && value !== null) folded[name] = value;
+  }
+  return folded;
+}
+
+function webhookRecord(hook: WebhookConfig, previous: Json | undefined): Json {
+  const out: Json = { ...previous, url: hook.url, event_types: [...hook.eventTypes] };
+  delete out.eventTypes;
+  const filter: Json = {};
+  if (isRecord(previous?.filter)) {
+    for (const [name, value] of Object.entries(previous.filter))
+      if (!FILTER_KEYS.has(name)) filter[name] = value;
+  }
+  if (hook.filter?.channelPrefix !== undefined) filter.channel_prefix = hook.filter.channelPrefix;
+  if (hook.filter?.channelSuffix !== undefined) filter.channel_suffix = hook.filter.channelSuffix;
+  if (hook.filter?.channelPattern !== undefined) filter.channel_pattern = hook.filter.channelPattern;
+  if (hook.filter || Object.keys(filter).length > 0) out.filter = filter;
+  else delete out.filter;
+  if (hook.headers) out.headers = { ...hook.headers };
+  else delete out.headers;
+  return out;
+}
+
+/**
+ * The `policy` JSON for `app`, in Rust Sockudo's `AppPolicy` shape (`limits`, `features`, `channels`,
+ * `webhooks`), laid over `previous` so keys this port does not model survive. A previous webhook with
+ * the same URL keeps its extra settings (`retry`, `request_timeout_ms`, filter namespaces).
+ */
+export function policyRecord(app: App, previous: Json = {}): Json {
+  const limits: Json = isRecord(previous.limits) ? { ...previous.limits } : {};
+  for (const [field, column] of LIMIT_COLUMNS) {
+    delete limits[camel(column)];
+    limits[column] = app[field];
+  }
+  delete limits.terminateOnLimit;
+  limits.terminate_on_limit = app.terminateOnLimit;
+
+  const features: Json = isRecord(previous.features) ? { ...previous.features } : {};
+  for (const [field, column] of FEATURE_COLUMNS) {
+    delete features[camel(column)];
+    features[column] = app[field];
+  }
+
+  const channels: Json = isRecord(previous.channels) ? { ...previous.channels } : {};
+  delete channels.allowedOrigins;
+  channels.allowed_origins = [...app.allowedOrigins];
+
+  const earlier = new Map<string, Json[]>();
+  if (Array.isArray(previous.webhooks)) {
+    for (const hook of previous.webhooks) {
+      if (!isRecord(hook) || typeof hook.url !== 'string') continue;
+      earlier.set(hook.url, [...(earlier.get(hook.url) ?? []), hook]);
+    }
+  }
+  const webhooks = app.webhooks.map((hook) => webhookRecord(hook, earlier.get(hook.url)?.shift()));
+  return { ...previous, limits, features, channels, webhooks };
+}
+
+/** The flat columns Rust Sockudo's `applications` table has for `app`, in a fixed order. */
+export function flatColumns(app: App): Array<[string, string | number | boolean]> {
+  return [
+    ['id', app.id],
+    ['key', app.key],
+    ['secret', app.secret],
+    ['enabled', app.enabled],
+    ...LIMIT_COLUMNS.map(([field, column]) => [column, app[field] as number] as [string, number]),
+    ...FEATURE_COLUMNS.map(([field, column]) => [column, app[field] as boolean] as [string, boolean]),
+  ];
+}
