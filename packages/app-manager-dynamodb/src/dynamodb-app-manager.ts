@@ -23,9 +23,10 @@ import {
   type AppManagerV1,
   appFromRecord,
   ConfigError,
+  policyRecord,
   SockudoError,
+  storedPolicy,
 } from '@sockudo/core';
-import { policyRecord, storedPolicy } from './app-record.js';
 import { type DynamoDbBilling, dynamoDbTableDefinition, KEY_INDEX } from './dynamodb-table.js';
 import { errorText } from './error-text.js';
 

@@ -1,7 +1,16 @@
 // Apps from the MySQL/MariaDB `applications` table Rust Sockudo uses, through a mysql2 pool. Lookups go
 // by primary key or the unique `key` index; the server puts createCachedAppManager in front of this.
 
-import { type App, type AppManagerV1, appFromRecord, ConfigError, SockudoError } from '@sockudo/core';
+import {
+  type App,
+  type AppManagerV1,
+  appFromRecord,
+  ConfigError,
+  flatColumns,
+  policyRecord,
+  SockudoError,
+  storedPolicy,
+} from '@sockudo/core';
 import mysql, {
   type Pool,
   type PoolConnection,
@@ -13,7 +22,6 @@ import mysql, {
 /** A statement parameter: every value this package binds is one of these. */
 type Param = string | number | boolean | null;
 
-import { flatColumns, policyRecord, storedPolicy } from './app-record.js';
 import { errorText, redact } from './error-text.js';
 import { checkTableName, MYSQL_ADDABLE_COLUMNS, mysqlCreateTable, mysqlIndexes } from './mysql-schema.js';
 

@@ -1,9 +1,17 @@
 // Apps from the PostgreSQL `applications` table Rust Sockudo uses, through a pg pool. Lookups go by
 // primary key or the unique `key` index; the server puts createCachedAppManager in front of this.
 
-import { type App, type AppManagerV1, appFromRecord, ConfigError, SockudoError } from '@sockudo/core';
+import {
+  type App,
+  type AppManagerV1,
+  appFromRecord,
+  ConfigError,
+  flatColumns,
+  policyRecord,
+  SockudoError,
+  storedPolicy,
+} from '@sockudo/core';
 import pg from 'pg';
-import { flatColumns, policyRecord, storedPolicy } from './app-record.js';
 import { errorText, redact } from './error-text.js';
 import {
   checkTableName,

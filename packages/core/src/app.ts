@@ -84,7 +84,7 @@ export const APP_DEFAULTS: Omit<App, 'id' | 'key' | 'secret'> = Object.freeze({
 
 type Kind = 'boolean' | 'number';
 /** Numeric and boolean app fields, with their snake_case name and the policy section they live in. */
-const FIELDS: ReadonlyArray<readonly [keyof App, string, Kind, 'limits' | 'features']> = [
+export const APP_FIELDS: ReadonlyArray<readonly [keyof App, string, Kind, 'limits' | 'features']> = [
   ['maxConnections', 'max_connections', 'number', 'limits'],
   ['maxBackendEventsPerSecond', 'max_backend_events_per_second', 'number', 'limits'],
   ['maxClientEventsPerSecond', 'max_client_events_per_second', 'number', 'limits'],
@@ -111,7 +111,7 @@ export const APP_RECORD_KEYS: readonly string[] = [
   'policy',
   'allowed_origins',
   'webhooks',
-  ...FIELDS.map((f) => f[1]),
+  ...APP_FIELDS.map((f) => f[1]),
 ];
 
 type RawRecord = Record<string, unknown>;
@@ -165,8 +165,18 @@ function parseJsonText(value: unknown, where: string): unknown {
 function parseWebhooks(value: unknown, where: string): WebhookConfig[] {
   const list = parseJsonText(value, where);
   if (!Array.isArray(list)) throw new ConfigError(`${where}: expected an array of webhooks`, { key: where });
-  return list.map((raw, i) => {
+  const hooks: WebhookConfig[] = [];
+  list.forEach((raw, i) => {
     const at = `${where}[${i}]`;
+    // Rust Sockudo's AWS Lambda targets have no URL; this port delivers over HTTP only, so they are skipped
+    // rather than making the whole app unusable.
+    if (
+      isRecord(raw) &&
+      raw.url === undefined &&
+      (raw.lambda_function !== undefined || raw.lambda !== undefined)
+    ) {
+      return;
+    }
     if (!isRecord(raw) || typeof raw.url !== 'string' || raw.url === '') {
       throw new ConfigError(`${at}.url: expected a URL string`, { key: `${at}.url` });
     }
@@ -205,8 +215,9 @@ function parseWebhooks(value: unknown, where: string): WebhookConfig[] {
     }
     if (isRecord(raw.headers))
       hook.headers = Object.fromEntries(Object.entries(raw.headers).map(([k, v]) => [k, String(v)]));
-    return hook;
+    hooks.push(hook);
   });
+  return hooks;
 }
 
 /**
@@ -242,7 +253,7 @@ export function appFromRecord(record: unknown, where = 'app'): App {
   const enabled = pick([record], ['enabled']);
   if (enabled !== undefined) app.enabled = coerce(enabled, 'boolean', `${where}.enabled`);
 
-  for (const [field, snake, kind, group] of FIELDS) {
+  for (const [field, snake, kind, group] of APP_FIELDS) {
     const nested = group === 'limits' ? limits : features;
     const value = pick([nested, record], [snake, camel(snake)]);
     if (value === undefined) continue;

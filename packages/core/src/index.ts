@@ -13,6 +13,7 @@ export type { NodeSnapshot } from './adapter/local-adapter.js';
 export { LocalAdapter } from './adapter/local-adapter.js';
 export { createMemoryBus, createMemoryTransport, type MemoryBus } from './adapter/memory-transport.js';
 export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './app.js';
+export { FEATURE_COLUMNS, flatColumns, LIMIT_COLUMNS, policyRecord, storedPolicy } from './app-record.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './cached-app-manager.js';
 export type { EngineContext } from './engine-context.js';
 export {

@@ -2,33 +2,20 @@
 // the `policy` JSON. Writing keeps what an existing policy holds beyond this port's App model (channel
 // namespaces, delta compression, idempotency, a webhook's retry settings), so an update made from Node
 // never erases settings a Rust Sockudo deployment relies on.
-// (The same file lives in each app-manager package; it belongs in @sockudo/core next to appFromRecord.)
 
-import type { App, WebhookConfig } from '@sockudo/core';
+import { APP_FIELDS, type App, type WebhookConfig } from './app.js';
 
 type Json = Record<string, unknown>;
 
-/** App limit fields and their column / `policy.limits` names. */
-export const LIMIT_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = [
-  ['maxConnections', 'max_connections'],
-  ['maxBackendEventsPerSecond', 'max_backend_events_per_second'],
-  ['maxClientEventsPerSecond', 'max_client_events_per_second'],
-  ['maxReadRequestsPerSecond', 'max_read_requests_per_second'],
-  ['maxPresenceMembersPerChannel', 'max_presence_members_per_channel'],
-  ['maxPresenceMemberSizeInKb', 'max_presence_member_size_in_kb'],
-  ['maxChannelNameLength', 'max_channel_name_length'],
-  ['maxEventChannelsAtOnce', 'max_event_channels_at_once'],
-  ['maxEventNameLength', 'max_event_name_length'],
-  ['maxEventPayloadInKb', 'max_event_payload_in_kb'],
-  ['maxEventBatchSize', 'max_event_batch_size'],
-];
+/** App limit fields and their column / `policy.limits` names (all but `terminate_on_limit`). */
+export const LIMIT_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = APP_FIELDS.filter(
+  ([field, , , group]) => group === 'limits' && field !== 'terminateOnLimit',
+).map(([field, column]) => [field, column] as const);
 
 /** App feature switches and their column / `policy.features` names. */
-export const FEATURE_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = [
-  ['enableClientMessages', 'enable_client_messages'],
-  ['enableUserAuthentication', 'enable_user_authentication'],
-  ['enableWatchlistEvents', 'enable_watchlist_events'],
-];
+export const FEATURE_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = APP_FIELDS.filter(
+  ([, , , group]) => group === 'features',
+).map(([field, column]) => [field, column] as const);
 
 /** Filter keys the App model owns (every spelling appFromRecord reads); others are kept as stored. */
 const FILTER_KEYS = new Set([
