@@ -44,9 +44,18 @@ EOF
   return "$missing"
 }
 
+# nginx (the example load balancer in deploy/nginx, exercised by apps/server/test/cluster/nginx.test.ts)
+# is installed from Debian when it is missing; the tests run their own nginx with their own config.
+ensure_nginx() {
+  command -v nginx >/dev/null && return 0
+  echo "services: installing nginx (apt-get install -y nginx)"
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+}
+
 case "${1:-status}" in
   start)
     mkdir -p "$STATE_DIR"
+    ensure_nginx
     bash scripts/redis-cluster.sh start
     check_machine_services || {
       echo "services: ERROR: required services are missing (see above); integration tests will fail" >&2

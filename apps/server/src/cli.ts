@@ -1,5 +1,5 @@
 // The `sockudo` command line: `start` (the default command, as Rust Sockudo starts without one),
-// `config check`, `--version`, `--help`.
+// `migrate`, `config check`, `--version`, `--help`.
 
 import { readFileSync } from 'node:fs';
 import { createServer } from '@sockudo/core';
@@ -8,7 +8,10 @@ import { appToRecord } from './app-records.js';
 import type { ConfigIssue } from './config-issue.js';
 import { type ConfigCheck, checkConfig } from './config-loader.js';
 import { createConsoleLogger } from './console-logger.js';
+import { planDrivers } from './driver-plan.js';
+import { createDrivers, type Drivers } from './driver-registry.js';
 import { maskSecrets } from './mask-secrets.js';
+import { runMigrate } from './migrate-command.js';
 import { handleShutdownSignals, logUnhandledErrors } from './process-lifecycle.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { createTlsServer } from './tls-server.js';
@@ -42,6 +45,9 @@ const HELP_AFTER = `
 Configuration (later wins): defaults < config file (-c, else ./config/config.json) < environment
 variables (Rust Sockudo's names: HOST, PORT, ADAPTER_DRIVER, SOCKUDO_DEFAULT_APP_ID/KEY/SECRET, ...)
 < --host/--port/--debug. \${VAR} and \${VAR:-default} are substituted in the config file.
+
+Drivers (adapter, app manager, cache, queue, rate limiter) are loaded only when configured. With a
+database app manager, run \`sockudo migrate\` once to create its apps table.
 
 Exit codes: 0 ok, 1 invalid configuration or failed to start, 2 bad command line.
 `;
@@ -94,18 +100,38 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
   for (const note of result.notes) logger.info(note);
   for (const warning of result.warnings) logger.warn(warning);
 
+  // Drivers connect (and are checked) before anything listens; a transport that cannot connect may fall
+  // back to the local adapter, anything else that cannot start ends the process with exit code 1.
+  let drivers: Drivers;
+  try {
+    drivers = await createDrivers(planDrivers(config).plan, { logger });
+  } catch (error) {
+    logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_CODES.failure;
+  }
+
   let server: ReturnType<typeof createServer>;
   try {
     const tls = config.ssl.enabled ? { server: createTlsServer(config.ssl, io.cwd) } : {};
-    server = createServer(toServerOptions(config, { logger, ...tls }));
+    server = createServer(toServerOptions(config, { logger, ...tls, ...drivers.serverOptions }));
+  } catch (error) {
+    await drivers.close();
+    logger.error('failed to start', { error });
+    return EXIT_CODES.failure;
+  }
+  try {
     const address = await server.listen();
     const scheme = config.ssl.enabled ? 'https' : 'http';
+    const appManager = drivers.serverOptions.appManager
+      ? { app_manager: config.app_manager.driver }
+      : { apps: config.app_manager.array.apps.length };
     logger.info(`Sockudo listening on ${scheme}://${address.host}:${address.port}`, {
-      apps: config.app_manager.array.apps.length,
-      adapter: config.adapter.driver,
+      ...appManager,
+      adapter: drivers.adapter,
     });
   } catch (error) {
     logger.error('failed to start', { error });
+    await server.close({ gracePeriodMs: 0 }).catch(() => {});
     return EXIT_CODES.failure;
   }
   handleShutdownSignals(server, { logger, gracePeriodMs: config.shutdown_grace_period * 1000 });
@@ -123,7 +149,17 @@ function configCheck(options: { config?: string }, io: CliIo): number {
   return EXIT_CODES.ok;
 }
 
-const COMMANDS = ['start', 'config', 'help'];
+async function migrate(options: { config?: string }, io: CliIo): Promise<number> {
+  const result = checkConfig({ file: options.config, env: io.env, cwd: io.cwd });
+  printWarnings(result, io);
+  if (!result.config) {
+    io.stderr.write(formatIssues(result.errors));
+    return EXIT_CODES.failure;
+  }
+  return runMigrate(planDrivers(result.config).plan.appManager, io);
+}
+
+const COMMANDS = ['start', 'migrate', 'config', 'help'];
 const OPTIONS_WITH_VALUE = ['-c', '--config', '--host', '--port'];
 
 /**
@@ -179,6 +215,16 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
       code = await start(options, streams);
     });
 
+  program
+    .command('migrate')
+    .description(
+      'create the apps table of the configured database app manager (mysql, pgsql, dynamodb); safe to run again',
+    )
+    .option('-c, --config <file>', 'config file (default: config/config.json when it exists)')
+    .action(async (options: { config?: string }) => {
+      code = await migrate(options, streams);
+    });
+
   const config = program.command('config').description('inspect the configuration');
   config
     .command('check')
@@ -191,7 +237,7 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
   const typo = unknownCommand(argv.slice(2));
   if (typo !== undefined) {
     streams.stderr.write(
-      `error: unknown command '${typo}' (commands: start, config check; see sockudo --help)\n`,
+      `error: unknown command '${typo}' (commands: start, migrate, config check; see sockudo --help)\n`,
     );
     return EXIT_CODES.usage;
   }

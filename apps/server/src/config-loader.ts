@@ -13,7 +13,8 @@ import {
   DEFAULT_APP,
   RUST_SOCKUDO_ONLY_KEYS,
 } from './config-schema.js';
-import { checkValue, parseBoolean } from './config-value.js';
+import { checkValue, isUrlWithScheme, parseBoolean } from './config-value.js';
+import { planDrivers } from './driver-plan.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
 /** Values given on the command line; they override everything else. */
@@ -179,7 +180,7 @@ function applyEnvironment(
           );
           continue;
         }
-        errors.push({ key: name, message: `${name} (env): ${checked.message}` });
+        errors.push({ key: name, message: `${name} (env)${checked.at ?? ''}: ${checked.message}` });
       } else {
         setPath(raw, spec.path, checked.value);
       }
@@ -187,12 +188,21 @@ function applyEnvironment(
       break;
     }
   }
-  const redisUrl = env.REDIS_URL;
+  const redisUrl = env.REDIS_URL?.trim();
   if (redisUrl !== undefined && redisUrl !== '') {
+    if (!isUrlWithScheme(redisUrl, ['redis', 'rediss'])) {
+      errors.push({
+        key: 'REDIS_URL',
+        message: `REDIS_URL (env): expected a redis:// URL (or rediss://), got ${JSON.stringify(redisUrl)}`,
+      });
+      return;
+    }
     for (const path of ['adapter.redis.redis_pub_options', 'adapter.redis.redis_sub_options']) {
       const options = getPath(raw, path).value;
       if (isRecord(options)) options.url = redisUrl;
     }
+    setPath(raw, 'database.redis.url', redisUrl);
+    origins.set('database.redis.url', 'env');
   }
 }
 
@@ -229,6 +239,34 @@ function checkTls(config: RawRecord, cwd: string, errors: ConfigIssue[]): void {
   }
 }
 
+/**
+ * Rust Sockudo's rules: a node is declared dead only after it missed at least three heartbeats, and
+ * the cleanup runs at least once per node timeout. The cleanup interval has no effect here, so its
+ * default does not make a shorter node_timeout_ms fail; a value that is set is still checked.
+ */
+function checkClusterHealth(config: RawRecord, origins: Map<string, Origin>, errors: ConfigIssue[]): void {
+  const health = getPath(config, 'adapter.cluster_health')
+    .value as ResolvedConfig['adapter']['cluster_health'];
+  const base = 'adapter.cluster_health';
+  if (health.heartbeat_interval_ms * 3 > health.node_timeout_ms) {
+    errors.push({
+      key: `${base}.heartbeat_interval_ms`,
+      message: `${base}.heartbeat_interval_ms: must be at most a third of ${base}.node_timeout_ms (${health.node_timeout_ms}), got ${health.heartbeat_interval_ms}`,
+    });
+  }
+  if (origins.has(`${base}.cleanup_interval_ms`) && health.cleanup_interval_ms > health.node_timeout_ms) {
+    errors.push({
+      key: `${base}.cleanup_interval_ms`,
+      message: `${base}.cleanup_interval_ms: must be at most ${base}.node_timeout_ms (${health.node_timeout_ms}), got ${health.cleanup_interval_ms}`,
+    });
+  }
+}
+
+/** True for the drivers that serve `app_manager.array.apps`. */
+function isMemoryAppManager(driver: unknown): boolean {
+  return driver === 'memory' || driver === 'array';
+}
+
 function isDefaultCredential(app: { id: string; key: string; secret: string }): boolean {
   return app.key === DEFAULT_APP.key || app.secret === DEFAULT_APP.secret;
 }
@@ -256,6 +294,13 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigCheck {
     mergeFile(raw, fileResult.data, '', origins);
     const found = { rustOnly: [] as string[], passedThrough: [] as string[], unknown: [] as string[] };
     unknownKeys(fileResult.data, '', found);
+    // Warned about on its own below.
+    found.rustOnly = found.rustOnly.filter((path) => path !== 'cluster_health');
+    if ('cluster_health' in fileResult.data) {
+      warnings.push(
+        `${file}: the top-level cluster_health section is not read (as in Rust Sockudo); set adapter.cluster_health instead`,
+      );
+    }
     if (found.rustOnly.length > 0) {
       warnings.push(
         `${file}: ignoring Rust Sockudo sections this release does not implement: ${found.rustOnly.join(', ')}`,
@@ -308,7 +353,7 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigCheck {
     const checked = checkValue(effectiveType(spec, raw), value);
     if (checked.ok) setPath(raw, spec.path, checked.value);
     else {
-      errors.push({ key: spec.path, message: `${spec.path}: ${checked.message}` });
+      errors.push({ key: spec.path, message: `${spec.path}${checked.at ?? ''}: ${checked.message}` });
       if (spec.type.kind === 'section') sectionBroken = spec.path;
     }
   }
@@ -316,6 +361,7 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigCheck {
 
   // 5. checks across keys, and warnings about what the config asks for but this release ignores
   checkTls(raw, cwd, errors);
+  checkClusterHealth(raw, origins, errors);
   if (raw.path_prefix !== '/') {
     warnings.push(`path_prefix: ${JSON.stringify(raw.path_prefix)} is ignored; only "/" is supported`);
   }
@@ -324,7 +370,14 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigCheck {
   ).map((spec) => spec.path);
   if (ignored.length > 0)
     warnings.push(`accepted, but without effect in this release: ${ignored.join(', ')}`);
-  if (apps.length === 0) {
+  const appManagerDriver = getPath(raw, 'app_manager.driver').value;
+  if (!isMemoryAppManager(appManagerDriver)) {
+    if (origins.has('app_manager.array.apps')) {
+      warnings.push(
+        `app_manager.array.apps: not used with app_manager.driver ${appManagerDriver}; apps come from the database (insert them there)`,
+      );
+    }
+  } else if (apps.length === 0) {
     warnings.push('app_manager.array.apps: no apps configured; every connection will be refused');
   } else if (apps.some(isDefaultCredential)) {
     warnings.push(
@@ -335,6 +388,9 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigCheck {
 
   const config = prune(raw, '') as unknown as ResolvedConfig;
   config.app_manager.array.apps = apps;
+  // Settings a driver cannot do without (seed nodes, ...) are only known once the drivers are planned.
+  const planned = planDrivers(config);
+  if (planned.errors.length > 0) return { errors: planned.errors, warnings, notes, file };
   return { config, errors, warnings, notes, file };
 }
 

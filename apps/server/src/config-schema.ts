@@ -19,6 +19,13 @@ export type ConfigType =
   | { kind: 'driver'; values: readonly string[]; available: readonly string[] }
   /** An array of strings (environment: comma-separated, or a JSON array). */
   | { kind: 'array' }
+  /** A URL with one of `schemes` (without `:`), e.g. `redis://host:6379/0`. */
+  | { kind: 'url'; schemes: readonly string[] }
+  /**
+   * Redis (Cluster) seed nodes: `"host:port"` or `"redis://host:port"` strings, or `{ "host", "port" }`
+   * objects as Rust Sockudo's `database.redis.cluster_nodes` has them (environment: comma-separated).
+   */
+  | { kind: 'nodes' }
   /** A free-form object, passed through as is (environment: JSON). */
   | { kind: 'object' }
   /**
@@ -68,6 +75,88 @@ const ARRAY = { kind: 'array' } as const;
 const OBJECT = { kind: 'object' } as const;
 const OPEN_SECTION = { kind: 'section', open: true } as const;
 const SECTION = { kind: 'section', open: false } as const;
+const NODES = { kind: 'nodes' } as const;
+const REDIS_URL = { kind: 'url', schemes: ['redis', 'rediss'] } as const;
+const NATS_URL = { kind: 'url', schemes: ['nats', 'tls', 'ws', 'wss'] } as const;
+const HTTP_URL = { kind: 'url', schemes: ['http', 'https'] } as const;
+
+/** The keys of `database.mysql` / `database.postgres` (Rust Sockudo's `DatabaseConnection`). */
+function sqlConnectionKeys(
+  name: 'mysql' | 'postgres',
+  envPrefix: string,
+  defaults: { port: number; username: string },
+): ConfigKeySpec[] {
+  const path = `database.${name}`;
+  const label = name === 'mysql' ? 'MySQL' : 'PostgreSQL';
+  // Rust Sockudo's struct defaults (port 3306, user root) are MySQL's for both; PostgreSQL gets its own.
+  const rustNote = name === 'postgres' ? ' (Rust Sockudo defaults to 3306/root here)' : '';
+  return [
+    {
+      path: `${path}.host`,
+      type: { kind: 'string', nonEmpty: true },
+      default: 'localhost',
+      env: [`${envPrefix}_HOST`],
+      description: `${label} host.`,
+    },
+    {
+      path: `${path}.port`,
+      type: PORT,
+      default: defaults.port,
+      env: [`${envPrefix}_PORT`],
+      description: `${label} port${rustNote}.`,
+    },
+    {
+      path: `${path}.username`,
+      type: { kind: 'string', nonEmpty: true },
+      default: defaults.username,
+      env: [`${envPrefix}_USERNAME`],
+      description: `${label} user.`,
+    },
+    {
+      path: `${path}.password`,
+      type: STRING,
+      default: '',
+      env: [`${envPrefix}_PASSWORD`],
+      secret: true,
+      description: `${label} password.`,
+    },
+    {
+      path: `${path}.database`,
+      type: { kind: 'string', nonEmpty: true },
+      default: 'sockudo',
+      env: [`${envPrefix}_DATABASE`],
+      description: `${label} database.`,
+    },
+    {
+      path: `${path}.table_name`,
+      type: { kind: 'string', nonEmpty: true },
+      default: 'applications',
+      env: [`${envPrefix}_TABLE_NAME`],
+      description:
+        name === 'mysql'
+          ? 'The apps table (letters, digits and _).'
+          : 'The apps table (letters, digits and _; the variable is not in Rust Sockudo).',
+    },
+    {
+      path: `${path}.connection_pool_size`,
+      type: POSITIVE,
+      default: 10,
+      description: 'Most connections open at once, unless pool_max is set.',
+    },
+    {
+      path: `${path}.pool_min`,
+      type: COUNT,
+      env: [`${envPrefix}_POOL_MIN`],
+      description: 'Idle connections kept open (default 0).',
+    },
+    {
+      path: `${path}.pool_max`,
+      type: POSITIVE,
+      env: [`${envPrefix}_POOL_MAX`],
+      description: 'Most connections open at once (default connection_pool_size).',
+    },
+  ];
+}
 
 /** The app every fresh install serves; `sockudo start` warns while it is in use. */
 export const DEFAULT_APP = Object.freeze({ id: 'app-id', key: 'app-key', secret: 'app-secret' });
@@ -181,12 +270,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: {
       kind: 'driver',
       values: ['local', 'redis', 'redis-cluster', 'redis_cluster', 'nats'],
-      available: ['local'],
+      available: ['local', 'redis', 'redis-cluster', 'redis_cluster', 'nats'],
     },
     default: 'local',
     env: ['ADAPTER_DRIVER'],
     description:
-      'local keeps everything in this process (one node); redis, redis-cluster and nats are not available yet in this release.',
+      'local keeps everything in this process (one node); redis, redis-cluster (alias redis_cluster) and nats join every node that uses the same broker and prefix into one cluster.',
   },
   {
     path: 'adapter.enable_socket_counting',
@@ -201,133 +290,111 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: BOOLEAN,
     default: true,
     env: ['ADAPTER_FALLBACK_TO_LOCAL'],
-    description: 'Fall back to the local adapter when the transport is unreachable at start.',
-    applied: false,
+    description:
+      'When the transport cannot connect at start: true logs a warning and runs on the local adapter (one node); false exits 1.',
   },
-  {
-    path: 'adapter.redis',
-    type: OPEN_SECTION,
-    description: 'Redis adapter settings (used once the redis driver is available).',
-  },
+  { path: 'adapter.redis', type: OPEN_SECTION, description: 'Settings of the redis adapter.' },
   {
     path: 'adapter.redis.requests_timeout',
-    type: COUNT,
+    type: POSITIVE,
     default: 5000,
     description: 'Milliseconds to wait for answers from other nodes.',
-    applied: false,
   },
   {
     path: 'adapter.redis.prefix',
     type: STRING,
     default: 'sockudo_adapter:',
-    description: 'Prefix of the Redis pub/sub channels.',
-    applied: false,
+    description: 'Prefix of the Redis pub/sub channels; nodes with the same prefix form one cluster.',
   },
   {
     path: 'adapter.redis.redis_pub_options',
     type: OBJECT,
     default: {},
-    description: 'Options of the publishing connection (e.g. {"url": "redis://..."}); REDIS_URL sets url.',
-    applied: false,
+    description:
+      'Only its url is read: the Redis URL of the adapter (REDIS_URL sets it); without one, database.redis is used.',
   },
   {
     path: 'adapter.redis.redis_sub_options',
     type: OBJECT,
     default: {},
-    description: 'Options of the subscribing connection; REDIS_URL sets url.',
+    description:
+      'Accepted for compatibility: the subscribing connection uses the same URL as the publishing one.',
     applied: false,
   },
   {
     path: 'adapter.redis.cluster_mode',
     type: BOOLEAN,
     default: false,
-    description: 'Treat the Redis URL as a cluster.',
-    applied: false,
+    description: 'Treat the Redis URL as a seed node of a Redis Cluster (the redis-cluster transport).',
   },
-  {
-    path: 'adapter.cluster',
-    type: OPEN_SECTION,
-    description: 'Redis Cluster adapter settings (used once the redis-cluster driver is available).',
-  },
+  { path: 'adapter.cluster', type: OPEN_SECTION, description: 'Settings of the redis-cluster adapter.' },
   {
     path: 'adapter.cluster.nodes',
-    type: ARRAY,
+    type: NODES,
     default: [],
     env: ['REDIS_CLUSTER_NODES'],
-    description: 'Cluster seed nodes, e.g. ["redis://127.0.0.1:7000"].',
-    applied: false,
+    description:
+      'Cluster seed nodes, e.g. ["redis://127.0.0.1:7000"]; without any, database.redis.cluster.nodes (or cluster_nodes) is used.',
   },
   {
     path: 'adapter.cluster.prefix',
-    type: STRING,
+    type: { kind: 'string', nonEmpty: true },
     default: 'sockudo_adapter:',
-    description: 'Prefix of the pub/sub channels.',
-    applied: false,
+    description: 'Prefix of the pub/sub channels (wrapped in a hash tag so they share one slot).',
   },
   {
     path: 'adapter.cluster.request_timeout_ms',
-    type: COUNT,
+    type: POSITIVE,
     default: 1000,
     description: 'Milliseconds to wait for answers from other nodes.',
-    applied: false,
   },
   {
     path: 'adapter.cluster.use_connection_manager',
     type: BOOLEAN,
     default: true,
-    description: 'Reconnect automatically.',
+    description: 'Accepted for compatibility: connections are always re-established automatically.',
     applied: false,
   },
   {
     path: 'adapter.cluster.use_sharded_pubsub',
     type: BOOLEAN,
     default: false,
-    description: 'Use SSUBSCRIBE/SPUBLISH (Redis 7+).',
-    applied: false,
+    description: 'Use SSUBSCRIBE/SPUBLISH (Redis 7+); every node of one cluster must agree.',
   },
-  {
-    path: 'adapter.nats',
-    type: OPEN_SECTION,
-    description: 'NATS adapter settings (used once the nats driver is available).',
-  },
+  { path: 'adapter.nats', type: OPEN_SECTION, description: 'Settings of the nats adapter.' },
   {
     path: 'adapter.nats.servers',
     type: ARRAY,
     default: ['nats://localhost:4222'],
     env: ['NATS_SERVERS'],
     description: 'NATS server URLs.',
-    applied: false,
   },
   {
     path: 'adapter.nats.prefix',
-    type: STRING,
+    type: { kind: 'string', nonEmpty: true },
     default: 'sockudo_adapter:',
     env: ['NATS_PREFIX'],
-    description: 'Subject prefix.',
-    applied: false,
+    description: 'Subject prefix (subjects are {prefix}.broadcast, .requests, .responses).',
   },
   {
     path: 'adapter.nats.request_timeout_ms',
-    type: COUNT,
+    type: POSITIVE,
     default: 5000,
     env: ['NATS_REQUEST_TIMEOUT_MS'],
     description: 'Milliseconds to wait for answers from other nodes.',
-    applied: false,
   },
   {
     path: 'adapter.nats.connection_timeout_ms',
-    type: COUNT,
+    type: POSITIVE,
     default: 5000,
     env: ['NATS_CONNECTION_TIMEOUT_MS'],
-    description: 'Milliseconds to wait for the connection.',
-    applied: false,
+    description: 'Milliseconds to keep trying to reach a server at start.',
   },
   {
     path: 'adapter.nats.username',
     type: STRING,
     env: ['NATS_USERNAME'],
     description: 'NATS user.',
-    applied: false,
   },
   {
     path: 'adapter.nats.password',
@@ -335,7 +402,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     env: ['NATS_PASSWORD'],
     secret: true,
     description: 'NATS password.',
-    applied: false,
   },
   {
     path: 'adapter.nats.token',
@@ -343,7 +409,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     env: ['NATS_TOKEN'],
     secret: true,
     description: 'NATS token.',
-    applied: false,
   },
   {
     path: 'adapter.nats.nodes_number',
@@ -354,21 +419,94 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   },
   {
     path: 'adapter.redis_settings',
-    type: OBJECT,
-    description: 'Older Rust Sockudo form of adapter.redis; passed through.',
-    applied: false,
+    type: SECTION,
+    description: 'The short form of the redis adapter settings; wins over adapter.redis.',
+  },
+  {
+    path: 'adapter.redis_settings.dsn',
+    type: REDIS_URL,
+    description: 'Redis URL of the adapter, e.g. "redis://127.0.0.1:6379/0".',
+  },
+  {
+    path: 'adapter.redis_settings.prefix',
+    type: STRING,
+    description: 'Prefix of the pub/sub channels (default adapter.redis.prefix).',
   },
   {
     path: 'adapter.redis_cluster_settings',
-    type: OBJECT,
-    description: 'Older Rust Sockudo form of adapter.cluster; passed through.',
-    applied: false,
+    type: SECTION,
+    description: 'The short form of the redis-cluster adapter settings; wins over adapter.cluster.',
+  },
+  {
+    path: 'adapter.redis_cluster_settings.dsns',
+    type: NODES,
+    description: 'Cluster seed nodes, e.g. ["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"].',
+  },
+  {
+    path: 'adapter.redis_cluster_settings.prefix',
+    type: { kind: 'string', nonEmpty: true },
+    description: 'Prefix of the pub/sub channels (default adapter.cluster.prefix).',
   },
   {
     path: 'adapter.nats_settings',
-    type: OBJECT,
-    description: 'Older Rust Sockudo form of adapter.nats; passed through.',
+    type: SECTION,
+    description: 'The short form of the nats adapter settings; wins over adapter.nats.',
+  },
+  {
+    path: 'adapter.nats_settings.url',
+    type: NATS_URL,
+    description: 'NATS server URL, e.g. "nats://127.0.0.1:4222".',
+  },
+  {
+    path: 'adapter.nats_settings.subject_prefix',
+    type: { kind: 'string', nonEmpty: true },
+    description: 'Subject prefix (default adapter.nats.prefix).',
+  },
+  {
+    path: 'adapter.cluster_health',
+    type: SECTION,
+    description: 'Node heartbeats of the redis, redis-cluster and nats adapters.',
+  },
+  {
+    path: 'adapter.cluster_health.enabled',
+    type: BOOLEAN,
+    default: true,
+    env: ['CLUSTER_HEALTH_ENABLED'],
+    description: 'Accepted for compatibility: heartbeats always run on a cluster in this release.',
     applied: false,
+  },
+  {
+    path: 'adapter.cluster_health.heartbeat_interval_ms',
+    type: POSITIVE,
+    default: 10000,
+    env: ['CLUSTER_HEALTH_HEARTBEAT_INTERVAL'],
+    description: 'Milliseconds between the heartbeats of a node; at most a third of node_timeout_ms.',
+  },
+  {
+    path: 'adapter.cluster_health.node_timeout_ms',
+    type: POSITIVE,
+    default: 30000,
+    env: ['CLUSTER_HEALTH_NODE_TIMEOUT'],
+    description:
+      'A node not heard from for this many milliseconds is dead: its presence members are removed.',
+  },
+  {
+    path: 'adapter.cluster_health.cleanup_interval_ms',
+    type: POSITIVE,
+    default: 10000,
+    env: ['CLUSTER_HEALTH_CLEANUP_INTERVAL'],
+    description:
+      'Accepted for compatibility: dead nodes are looked for at every heartbeat. When set, at most node_timeout_ms (as Rust Sockudo checks).',
+    applied: false,
+  },
+
+  // --- instance ---
+  { path: 'instance', type: SECTION, description: 'This node.' },
+  {
+    path: 'instance.process_id',
+    type: { kind: 'string', nonEmpty: true },
+    env: ['INSTANCE_PROCESS_ID'],
+    description: 'The node id in the cluster; unique per node. Default: a random UUID at each start.',
   },
 
   // --- app_manager ---
@@ -378,12 +516,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: {
       kind: 'driver',
       values: ['memory', 'array', 'mysql', 'pgsql', 'postgres', 'postgresql', 'dynamodb'],
-      available: ['memory', 'array'],
+      available: ['memory', 'array', 'mysql', 'pgsql', 'postgres', 'postgresql', 'dynamodb'],
     },
     default: 'memory',
     env: ['APP_MANAGER_DRIVER'],
     description:
-      'memory (alias array) serves app_manager.array.apps; mysql, pgsql/postgres and dynamodb are not available yet in this release.',
+      'memory (alias array) serves app_manager.array.apps; mysql, pgsql (aliases postgres, postgresql) and dynamodb read the apps table of database.mysql, database.postgres or database.dynamodb (create it once with `sockudo migrate`).',
   },
   { path: 'app_manager.array', type: SECTION, description: 'Apps of the memory app manager.' },
   {
@@ -391,7 +529,7 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: { kind: 'apps' },
     default: [DEFAULT_APP],
     description:
-      'Apps, flat ({"id","key","secret","max_connections",...}) or nested ({"id","key","secret","policy":{"limits","features","channels","webhooks"}}); unset limits take Pusher\'s defaults.',
+      'Apps of the memory driver (not used with a database driver), flat ({"id","key","secret","max_connections",...}) or nested ({"id","key","secret","policy":{"limits","features","channels","webhooks"}}); unset limits take Pusher\'s defaults.',
   },
   {
     path: 'app_manager.cache',
@@ -402,29 +540,191 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     path: 'app_manager.cache.enabled',
     type: BOOLEAN,
     default: true,
-    description: 'Cache apps found in the database.',
-    applied: false,
+    description: 'Cache apps found in the database on each node (not used by the memory driver).',
   },
   {
     path: 'app_manager.cache.ttl',
     type: COUNT,
     default: 300,
-    description: 'Seconds an app stays cached.',
+    description: 'Seconds an app stays cached; changes made in the database show up after this.',
+  },
+
+  // --- database ---
+  {
+    path: 'database',
+    type: OPEN_SECTION,
+    description: 'Connections of the database drivers (app managers, and Redis for the other drivers).',
+  },
+  { path: 'database.mysql', type: OPEN_SECTION, description: 'MySQL/MariaDB of app_manager.driver mysql.' },
+  ...sqlConnectionKeys('mysql', 'DATABASE_MYSQL', { port: 3306, username: 'root' }),
+  {
+    path: 'database.postgres',
+    type: OPEN_SECTION,
+    description: 'PostgreSQL of app_manager.driver pgsql.',
+  },
+  ...sqlConnectionKeys('postgres', 'DATABASE_POSTGRES', { port: 5432, username: 'postgres' }),
+  {
+    path: 'database.redis',
+    type: OPEN_SECTION,
+    description:
+      'The Redis of the cache, queue and rate limiter drivers, and of the adapter when it has no URL of its own.',
+  },
+  {
+    path: 'database.redis.url',
+    type: REDIS_URL,
+    description:
+      'A Redis URL used instead of host, port, db, username and password (REDIS_URL sets it; not a Rust Sockudo key).',
+  },
+  {
+    path: 'database.redis.host',
+    type: { kind: 'string', nonEmpty: true },
+    default: '127.0.0.1',
+    env: ['DATABASE_REDIS_HOST'],
+    description: 'Redis host.',
+  },
+  {
+    path: 'database.redis.port',
+    type: PORT,
+    default: 6379,
+    env: ['DATABASE_REDIS_PORT'],
+    description: 'Redis port.',
+  },
+  {
+    path: 'database.redis.db',
+    type: COUNT,
+    default: 0,
+    env: ['DATABASE_REDIS_DB'],
+    description: 'Redis database number.',
+  },
+  {
+    path: 'database.redis.username',
+    type: STRING,
+    env: ['DATABASE_REDIS_USERNAME'],
+    description: 'Redis ACL user.',
+  },
+  {
+    path: 'database.redis.password',
+    type: STRING,
+    env: ['DATABASE_REDIS_PASSWORD'],
+    secret: true,
+    description: 'Redis password.',
+  },
+  {
+    path: 'database.redis.key_prefix',
+    type: STRING,
+    default: 'sockudo:',
+    env: ['DATABASE_REDIS_KEY_PREFIX'],
+    description: 'Accepted for compatibility: each driver has its own prefix (cache.redis.prefix, ...).',
+    applied: false,
+  },
+  {
+    path: 'database.redis.cluster',
+    type: OPEN_SECTION,
+    description: 'The Redis Cluster of the redis-cluster drivers.',
+  },
+  {
+    path: 'database.redis.cluster.nodes',
+    type: NODES,
+    default: [],
+    env: ['DATABASE_REDIS_CLUSTER_NODES'],
+    description: 'Seed nodes: "host:port", "redis://host:port" or {"host","port"}.',
+  },
+  {
+    path: 'database.redis.cluster.username',
+    type: STRING,
+    env: ['DATABASE_REDIS_CLUSTER_USERNAME'],
+    description: 'Redis Cluster ACL user (default database.redis.username).',
+  },
+  {
+    path: 'database.redis.cluster.password',
+    type: STRING,
+    env: ['DATABASE_REDIS_CLUSTER_PASSWORD'],
+    secret: true,
+    description: 'Redis Cluster password (default database.redis.password).',
+  },
+  {
+    path: 'database.redis.cluster_nodes',
+    type: NODES,
+    default: [],
+    description: 'Older form of database.redis.cluster.nodes, read when that is empty.',
+  },
+  {
+    path: 'database.dynamodb',
+    type: OPEN_SECTION,
+    description: 'DynamoDB of app_manager.driver dynamodb.',
+  },
+  {
+    path: 'database.dynamodb.region',
+    type: { kind: 'string', nonEmpty: true },
+    default: 'us-east-1',
+    env: ['DATABASE_DYNAMODB_REGION'],
+    description: 'AWS region.',
+  },
+  {
+    path: 'database.dynamodb.table_name',
+    type: { kind: 'string', nonEmpty: true },
+    default: 'sockudo-applications',
+    env: ['DATABASE_DYNAMODB_TABLE_NAME'],
+    description: 'The apps table (hash key id, global secondary index KeyIndex on key).',
+  },
+  {
+    path: 'database.dynamodb.endpoint_url',
+    type: HTTP_URL,
+    env: ['DATABASE_DYNAMODB_ENDPOINT_URL'],
+    description: 'Another endpoint than AWS, e.g. DynamoDB Local at "http://127.0.0.1:8000".',
+  },
+  {
+    path: 'database.dynamodb.aws_access_key_id',
+    type: STRING,
+    env: ['AWS_ACCESS_KEY_ID'],
+    secret: true,
+    description: 'AWS access key id (default: the AWS SDK credential chain).',
+  },
+  {
+    path: 'database.dynamodb.aws_secret_access_key',
+    type: STRING,
+    env: ['AWS_SECRET_ACCESS_KEY'],
+    secret: true,
+    description: 'AWS secret access key.',
+  },
+  {
+    path: 'database.dynamodb.aws_profile_name',
+    type: STRING,
+    description: 'Accepted for compatibility: set AWS_PROFILE to choose a profile of the shared AWS config.',
     applied: false,
   },
 
   // --- cache ---
-  { path: 'cache', type: OPEN_SECTION, description: 'Cache for cache channels and app lookups.' },
+  { path: 'cache', type: OPEN_SECTION, description: 'Cache of cache channels.' },
   {
     path: 'cache.driver',
     type: {
       kind: 'driver',
       values: ['memory', 'none', 'redis', 'redis-cluster', 'redis_cluster'],
-      available: ['memory', 'none'],
+      available: ['memory', 'none', 'redis', 'redis-cluster', 'redis_cluster'],
     },
     default: 'memory',
     env: ['CACHE_DRIVER'],
-    description: 'memory or none; redis and redis-cluster are not available yet in this release.',
+    description:
+      'memory (per node), none (cache channels keep nothing), redis or redis-cluster (shared by every node; connection from database.redis).',
+  },
+  { path: 'cache.redis', type: OPEN_SECTION, description: 'Settings of the redis cache drivers.' },
+  {
+    path: 'cache.redis.prefix',
+    type: STRING,
+    default: 'sockudo_cache:',
+    description: 'Prefix of every cache key.',
+  },
+  {
+    path: 'cache.redis.url_override',
+    type: REDIS_URL,
+    description: 'A Redis URL for the cache instead of database.redis.',
+  },
+  {
+    path: 'cache.redis.cluster_mode',
+    type: BOOLEAN,
+    default: false,
+    description: 'With the redis driver: use the Redis Cluster of database.redis.cluster instead.',
   },
 
   // --- queue ---
@@ -434,36 +734,105 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: {
       kind: 'driver',
       values: ['memory', 'sync', 'none', 'redis', 'redis-cluster', 'redis_cluster', 'sqs'],
-      available: ['memory', 'sync', 'none'],
+      available: ['memory', 'sync', 'none', 'redis', 'redis-cluster', 'redis_cluster'],
     },
     default: 'memory',
     env: ['QUEUE_DRIVER'],
     description:
-      "memory, sync or none; redis, redis-cluster and sqs are not available yet in this release. (Rust Sockudo's code default is redis; its shipped config uses memory, as we do.)",
+      "memory (alias sync; per node, lost on restart), none (webhooks are not sent), redis or redis-cluster (durable, shared by every node; connection from database.redis); sqs is not available yet. (Rust Sockudo's code default is redis; its shipped config uses memory, as we do.)",
+  },
+  { path: 'queue.redis', type: OPEN_SECTION, description: 'Settings of the redis queue driver.' },
+  {
+    path: 'queue.redis.concurrency',
+    type: POSITIVE,
+    default: 5,
+    env: ['QUEUE_REDIS_CONCURRENCY'],
+    description: 'Webhook jobs one node runs at the same time.',
+  },
+  {
+    path: 'queue.redis.prefix',
+    type: STRING,
+    default: 'sockudo_queue:',
+    env: ['QUEUE_REDIS_PREFIX'],
+    description: 'Prefix of every queue key.',
+  },
+  {
+    path: 'queue.redis.url_override',
+    type: REDIS_URL,
+    description: 'A Redis URL for the queue instead of database.redis.',
+  },
+  {
+    path: 'queue.redis.cluster_mode',
+    type: BOOLEAN,
+    default: false,
+    description: 'With the redis driver: use the Redis Cluster of database.redis.cluster instead.',
+  },
+  {
+    path: 'queue.redis_cluster',
+    type: OPEN_SECTION,
+    description: 'Settings of the redis-cluster queue driver.',
+  },
+  {
+    path: 'queue.redis_cluster.nodes',
+    type: NODES,
+    description: 'Seed nodes (default database.redis.cluster.nodes).',
+  },
+  {
+    path: 'queue.redis_cluster.prefix',
+    type: STRING,
+    env: ['REDIS_CLUSTER_QUEUE_PREFIX'],
+    description: 'Prefix of every queue key (default queue.redis.prefix).',
+  },
+  {
+    path: 'queue.redis_cluster.concurrency',
+    type: POSITIVE,
+    env: ['REDIS_CLUSTER_QUEUE_CONCURRENCY'],
+    description: 'Webhook jobs one node runs at the same time (default queue.redis.concurrency).',
   },
 
   // --- rate_limiter ---
-  { path: 'rate_limiter', type: OPEN_SECTION, description: 'HTTP API and WebSocket connection rate limits.' },
+  {
+    path: 'rate_limiter',
+    type: OPEN_SECTION,
+    description: 'Where the per-app limits (max_backend_events_per_second, ...) are counted.',
+  },
   {
     path: 'rate_limiter.enabled',
     type: BOOLEAN,
     default: true,
     env: ['RATE_LIMITER_ENABLED'],
-    description: 'Rate-limit the HTTP API and new WebSocket connections per client IP.',
-    applied: false,
+    description:
+      'Use rate_limiter.driver; false counts in memory on each node. (Per-IP limits of the HTTP API and new WebSocket connections are not enforced in this release.)',
   },
   {
     path: 'rate_limiter.driver',
     type: {
       kind: 'driver',
       values: ['memory', 'redis', 'redis-cluster', 'redis_cluster'],
-      available: ['memory'],
+      available: ['memory', 'redis', 'redis-cluster', 'redis_cluster'],
     },
     default: 'memory',
     env: ['RATE_LIMITER_DRIVER'],
     enabledBy: 'rate_limiter.enabled',
     description:
-      'memory; redis and redis-cluster are not available yet in this release (accepted while rate_limiter.enabled is false).',
+      'memory (each node counts alone), redis or redis-cluster (one count shared by every node; connection from database.redis).',
+  },
+  { path: 'rate_limiter.redis', type: OPEN_SECTION, description: 'Settings of the redis rate limiters.' },
+  {
+    path: 'rate_limiter.redis.prefix',
+    type: STRING,
+    default: 'sockudo_rl:',
+    env: ['RATE_LIMITER_REDIS_PREFIX'],
+    description: 'Prefix of every rate limiter key.',
+  },
+
+  // --- channel_limits ---
+  { path: 'channel_limits', type: OPEN_SECTION, description: 'Server-wide channel settings.' },
+  {
+    path: 'channel_limits.cache_ttl',
+    type: POSITIVE,
+    description:
+      "Seconds a cache channel keeps its last event. Unset: 1800 (Pusher's 30 minutes; Rust Sockudo's 3600 here is not read by its Pusher path).",
   },
 
   // --- metrics ---
@@ -814,8 +1183,13 @@ export const ENV_EXTRAS: readonly EnvExtraSpec[] = [
   {
     env: 'REDIS_URL',
     type: { kind: 'string' },
-    sets: ['adapter.redis.redis_pub_options.url', 'adapter.redis.redis_sub_options.url'],
-    description: "Redis URL of the adapter's publishing and subscribing connections.",
+    sets: [
+      'adapter.redis.redis_pub_options.url',
+      'adapter.redis.redis_sub_options.url',
+      'database.redis.url',
+    ],
+    description:
+      'Redis URL of the adapter, and of the cache, queue and rate limiter drivers (instead of database.redis host and port).',
   },
   {
     env: 'SOCKUDO_SKIP_INLINE_APPS',
@@ -839,11 +1213,9 @@ export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
   'ably_compat',
   'ai_transport',
   'annotations',
-  'channel_limits',
   'cleanup',
   'cluster_health',
   'connection_recovery',
-  'database',
   'database_pooling',
   'delta_compression',
   'echo_control',
@@ -852,7 +1224,6 @@ export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
   'event_name_filtering',
   'history',
   'idempotency',
-  'instance',
   'opentelemetry',
   'presence',
   'presence_history',

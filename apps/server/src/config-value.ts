@@ -3,8 +3,11 @@
 
 import type { ConfigType } from './config-schema.js';
 
-/** The outcome of {@link checkValue}: the typed value, or why it is wrong. */
-export type ValueCheck = { ok: true; value: unknown } | { ok: false; message: string };
+/**
+ * The outcome of {@link checkValue}: the typed value, or why it is wrong. `at` names the offending item
+ * inside the value (`[1]`), to be appended to the key.
+ */
+export type ValueCheck = { ok: true; value: unknown } | { ok: false; message: string; at?: string };
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
@@ -42,6 +45,14 @@ export function describeType(type: ConfigType): string {
       return `one of ${type.available.join(', ')}`;
     case 'array':
       return 'an array of strings';
+    case 'url': {
+      const [first, ...rest] = type.schemes;
+      const article = /^[aeiouh]/.test(first ?? '') ? 'an' : 'a';
+      const others = rest.length > 0 ? ` (or ${rest.map((scheme) => `${scheme}://`).join(', ')})` : '';
+      return `${article} ${first}:// URL${others}`;
+    }
+    case 'nodes':
+      return 'an array of "host:port" strings, redis:// URLs or {"host","port"} objects';
     case 'object':
     case 'section':
       return 'an object';
@@ -52,6 +63,48 @@ export function describeType(type: ConfigType): string {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True for a URL with one of `schemes` and a host. */
+export function isUrlWithScheme(value: string, schemes: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return schemes.includes(url.protocol.slice(0, -1)) && url.hostname !== '';
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]@]+)(:\d{1,5})?$/;
+const NODE_EXPECTED = 'expected "host:port", a redis:// URL or {"host","port"}';
+
+/** Checks one Redis seed node; undefined when it is fine, else the message. */
+function nodeProblem(node: unknown): string | undefined {
+  if (typeof node === 'string') {
+    const text = node.trim();
+    if (/^rediss?:\/\//i.test(text)) {
+      return isUrlWithScheme(text, ['redis', 'rediss'])
+        ? undefined
+        : `${NODE_EXPECTED}, got ${describeValue(node)}`;
+    }
+    const match = HOST_PORT.exec(text);
+    const port = match?.[2] ? Number(match[2].slice(1)) : 6379;
+    return match && port >= 1 && port <= 65535 ? undefined : `${NODE_EXPECTED}, got ${describeValue(node)}`;
+  }
+  if (isPlainObject(node)) {
+    const port = typeof node.port === 'string' ? Number(node.port) : node.port;
+    if (typeof node.host !== 'string' || node.host.trim() === '')
+      return `${NODE_EXPECTED}, got an object without host`;
+    if (
+      node.port !== undefined &&
+      !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)
+    ) {
+      return `${NODE_EXPECTED}, got port ${describeValue(node.port)}`;
+    }
+    return undefined;
+  }
+  return `${NODE_EXPECTED}, got ${describeValue(node)}`;
 }
 
 /** Parses an environment-style boolean; undefined when the text is not one. */
@@ -78,6 +131,7 @@ function fromText(type: ConfigType, text: string): ValueCheck {
     case 'driver':
       return { ok: true, value: text.trim().toLowerCase() };
     case 'array':
+    case 'nodes':
       if (text.trim().startsWith('[')) {
         try {
           return { ok: true, value: JSON.parse(text) };
@@ -106,6 +160,8 @@ function fromText(type: ConfigType, text: string): ValueCheck {
       return { ok: false, message: 'cannot be set from a single value' };
     case 'string':
       return { ok: true, value: text };
+    case 'url':
+      return { ok: true, value: text.trim() };
   }
 }
 
@@ -124,9 +180,10 @@ function checkDriver(type: Extract<ConfigType, { kind: 'driver' }>, value: strin
       message: `"${value}" looks like a driver package, but loading third-party driver packages is not available yet in this release; expected one of ${available}`,
     };
   }
+  const partly = type.available.length < type.values.length ? ` (this release implements ${available})` : '';
   return {
     ok: false,
-    message: `unknown driver ${JSON.stringify(value)}; expected one of ${type.values.join(', ')} (this release implements ${available})`,
+    message: `unknown driver ${JSON.stringify(value)}; expected one of ${type.values.join(', ')}${partly}`,
   };
 }
 
@@ -167,6 +224,16 @@ export function checkValue(type: ConfigType, value: unknown, fromEnvironment = f
       return Array.isArray(value) && value.every((item) => typeof item === 'string')
         ? { ok: true, value }
         : fail();
+    case 'url':
+      return typeof value === 'string' && isUrlWithScheme(value, type.schemes) ? { ok: true, value } : fail();
+    case 'nodes': {
+      if (!Array.isArray(value)) return fail();
+      for (const [index, node] of value.entries()) {
+        const problem = nodeProblem(node);
+        if (problem !== undefined) return { ok: false, message: problem, at: `[${index}]` };
+      }
+      return { ok: true, value };
+    }
     case 'object':
     case 'section':
       return isPlainObject(value) ? { ok: true, value } : fail();

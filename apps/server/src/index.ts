@@ -31,15 +31,38 @@ export {
 } from './config-schema.js';
 export { checkValue, describeType, describeValue, parseBoolean, type ValueCheck } from './config-value.js';
 export { type ConsoleLoggerOptions, createConsoleLogger } from './console-logger.js';
+export {
+  type AdapterPlan,
+  type AppManagerPlan,
+  type CachePlan,
+  canonicalDriver,
+  type DriverPlan,
+  type DriverPlanResult,
+  type DriverTarget,
+  planDrivers,
+  type QueuePlan,
+  type RateLimiterPlan,
+  type RedisServicePlan,
+} from './driver-plan.js';
+export {
+  createDrivers,
+  type DatabaseAppManager,
+  type DriverRegistryOptions,
+  type Drivers,
+  type ModuleImporter,
+  openAppManager,
+} from './driver-registry.js';
+export { DriverStartupError, scrubSecrets } from './driver-startup-error.js';
 export { type Substitution, substituteEnvVars } from './env-substitution.js';
 export { findJsonSyntaxProblem, type JsonSyntaxProblem } from './json-location.js';
 export { isSecretName, MASK, maskSecrets, maskUrlPassword } from './mask-secrets.js';
+export { type MigrateIo, runMigrate } from './migrate-command.js';
 export {
   type ClosableServer,
   handleShutdownSignals,
   logUnhandledErrors,
   type ShutdownOptions,
 } from './process-lifecycle.js';
-export type { ResolvedConfig } from './resolved-config.js';
+export type { RedisNode, ResolvedConfig, SqlConnection } from './resolved-config.js';
 export { createTlsServer } from './tls-server.js';
 export { toServerOptions } from './to-server-options.js';

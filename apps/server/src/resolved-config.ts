@@ -5,6 +5,22 @@ import type { App } from '@sockudo/core';
 
 type PassThrough = Record<string, unknown>;
 
+/** A Redis seed node as config.json may give it: `"host:port"`, `"redis://host:port"` or `{ host, port }`. */
+export type RedisNode = string | { host: string; port?: number | string };
+
+/** `database.mysql` / `database.postgres` (Rust Sockudo's `DatabaseConnection`). */
+export interface SqlConnection extends PassThrough {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+  table_name: string;
+  connection_pool_size: number;
+  pool_min?: number;
+  pool_max?: number;
+}
+
 /** The configuration after defaults, config file, environment and flags are merged and validated. */
 export interface ResolvedConfig {
   host: string;
@@ -26,12 +42,12 @@ export interface ResolvedConfig {
     redis: PassThrough & {
       requests_timeout: number;
       prefix: string;
-      redis_pub_options: PassThrough;
+      redis_pub_options: PassThrough & { url?: unknown };
       redis_sub_options: PassThrough;
       cluster_mode: boolean;
     };
     cluster: PassThrough & {
-      nodes: string[];
+      nodes: RedisNode[];
       prefix: string;
       request_timeout_ms: number;
       use_connection_manager: boolean;
@@ -47,18 +63,61 @@ export interface ResolvedConfig {
       token?: string;
       nodes_number?: number;
     };
-    redis_settings?: PassThrough;
-    redis_cluster_settings?: PassThrough;
-    nats_settings?: PassThrough;
+    redis_settings?: { dsn?: string; prefix?: string };
+    redis_cluster_settings?: { dsns?: RedisNode[]; prefix?: string };
+    nats_settings?: { url?: string; subject_prefix?: string };
+    cluster_health: {
+      enabled: boolean;
+      heartbeat_interval_ms: number;
+      node_timeout_ms: number;
+      cleanup_interval_ms: number;
+    };
   };
+  instance: { process_id?: string };
   app_manager: PassThrough & {
     driver: string;
     array: { apps: App[] };
     cache: { enabled: boolean; ttl: number };
   };
-  cache: PassThrough & { driver: string };
-  queue: PassThrough & { driver: string };
-  rate_limiter: PassThrough & { enabled: boolean; driver: string };
+  database: PassThrough & {
+    mysql: SqlConnection;
+    postgres: SqlConnection;
+    redis: PassThrough & {
+      url?: string;
+      host: string;
+      port: number;
+      db: number;
+      username?: string;
+      password?: string;
+      key_prefix: string;
+      cluster: PassThrough & { nodes: RedisNode[]; username?: string; password?: string };
+      cluster_nodes: RedisNode[];
+    };
+    dynamodb: PassThrough & {
+      region: string;
+      table_name: string;
+      endpoint_url?: string;
+      aws_access_key_id?: string;
+      aws_secret_access_key?: string;
+      aws_profile_name?: string;
+    };
+  };
+  cache: PassThrough & {
+    driver: string;
+    redis: PassThrough & { prefix: string; url_override?: string; cluster_mode: boolean };
+  };
+  queue: PassThrough & {
+    driver: string;
+    redis: PassThrough & {
+      concurrency: number;
+      prefix: string;
+      url_override?: string;
+      cluster_mode: boolean;
+    };
+    redis_cluster: PassThrough & { nodes?: RedisNode[]; prefix?: string; concurrency?: number };
+  };
+  rate_limiter: PassThrough & { enabled: boolean; driver: string; redis: PassThrough & { prefix: string } };
+  channel_limits: PassThrough & { cache_ttl?: number };
   metrics: PassThrough & {
     enabled: boolean;
     driver: string;

@@ -5,7 +5,7 @@ import type { ResolvedConfig } from './resolved-config.js';
 
 /**
  * The `createServer` options for `config`. `extra` supplies what the config cannot (a logger, a TLS
- * server, driver instances) and wins over the mapped values.
+ * server, the driver instances of the driver registry) and wins over the mapped values.
  */
 export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOptions> = {}): ServerOptions {
   const { batching, retry } = config.webhooks;
@@ -19,6 +19,11 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
     maxConnections: config.max_connections,
     httpRequestLimitInMb: config.http_api.request_limit_in_mb,
     shutdownGracePeriod: config.shutdown_grace_period,
+    // Used only in front of a database app manager.
+    appCache: config.app_manager.cache.enabled ? { ttlSeconds: config.app_manager.cache.ttl } : false,
+    ...(config.channel_limits.cache_ttl !== undefined && {
+      channelCacheTtl: config.channel_limits.cache_ttl,
+    }),
     webhooks: {
       batching: batching.enabled,
       batchDurationMs: batching.duration,

@@ -54,6 +54,7 @@ describe('sockudo --version / --help', () => {
     expect(result.stdout).toContain('Usage: sockudo');
     expect(result.stdout).toContain('start');
     expect(result.stdout).toContain('config');
+    expect(result.stdout).toContain('migrate');
     expect(result.stdout).toContain('Exit codes');
   });
 
@@ -127,7 +128,7 @@ describe('sockudo config check', () => {
     const cwd = tempDir({
       'config/config.json': {
         port: 'abc',
-        adapter: { driver: 'nats' },
+        queue: { driver: 'sqs' },
         app_manager: { array: { apps: [{ id: 'x' }] } },
       },
     });
@@ -137,7 +138,7 @@ describe('sockudo config check', () => {
     for (const text of [
       'METRICS_PORT (env): expected an integer 0–65535, got "ninety"',
       'port: expected an integer',
-      'adapter.driver: driver "nats" is not available yet in this release',
+      'queue.driver: driver "sqs" is not available yet in this release',
       'app_manager.array.apps[0].key: expected a non-empty string',
       'app_manager.array.apps[0].secret: expected a non-empty string',
     ]) {
@@ -154,10 +155,10 @@ describe('sockudo config check', () => {
 
 describe('sockudo start', () => {
   it('exits 1 before listening when the configuration is invalid', async () => {
-    const cwd = tempDir({ 'config/config.json': { adapter: { driver: 'redis' } } });
+    const cwd = tempDir({ 'config/config.json': { queue: { driver: 'sqs' } } });
     const result = await run(['start', '--port', '0'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('adapter.driver: driver "redis" is not available yet');
+    expect(result.stderr).toContain('queue.driver: driver "sqs" is not available yet');
     expect(result.stdout).not.toContain('listening');
   });
 

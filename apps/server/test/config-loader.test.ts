@@ -138,20 +138,24 @@ describe('loadConfig: environment variables', () => {
   it('names the variable in each error', () => {
     const result = checkConfig({
       cwd: tempDir(),
-      env: { PORT: 'abc', METRICS_ENABLED: 'maybe', ADAPTER_DRIVER: 'redis', LOG_OUTPUT_FORMAT: 'xml' },
+      env: { PORT: 'abc', METRICS_ENABLED: 'maybe', QUEUE_DRIVER: 'sqs', LOG_OUTPUT_FORMAT: 'xml' },
     });
     expect(messages(result)).toEqual([
       'PORT (env): expected an integer 0–65535, got "abc"',
-      'ADAPTER_DRIVER (env): driver "redis" is not available yet in this release; expected one of local',
+      'QUEUE_DRIVER (env): driver "sqs" is not available yet in this release; expected one of memory, sync, none, redis, redis-cluster, redis_cluster',
       'METRICS_ENABLED (env): expected true or false, got "maybe"',
       'LOG_OUTPUT_FORMAT (env): expected one of text, json, got "xml"',
     ]);
   });
 
-  it('sets the adapter Redis URL from REDIS_URL', () => {
+  it('sets the adapter Redis URL and the shared database.redis URL from REDIS_URL', () => {
     const { config } = loadConfig({ cwd: tempDir(), env: { REDIS_URL: 'redis://cache:6379' } });
     expect(config.adapter.redis.redis_pub_options).toEqual({ url: 'redis://cache:6379' });
     expect(config.adapter.redis.redis_sub_options).toEqual({ url: 'redis://cache:6379' });
+    expect(config.database.redis.url).toBe('redis://cache:6379');
+    expect(messages(checkConfig({ cwd: tempDir(), env: { REDIS_URL: 'cache:6379' } }))).toEqual([
+      'REDIS_URL (env): expected a redis:// URL (or rediss://), got "cache:6379"',
+    ]);
   });
 
   it('lower-cases driver names, as Rust Sockudo does', () => {
@@ -361,9 +365,10 @@ describe('loadConfig: every error names its key', () => {
       host: '',
       activity_timeout: 0,
       debug: 'sometimes',
-      adapter: { driver: 'kafka' },
-      app_manager: { driver: 'mysql' },
-      cache: { driver: 'redis' },
+      adapter: { driver: 'kafka', redis_settings: { dsn: 'http://127.0.0.1:6379' } },
+      app_manager: { driver: 'mongodb' },
+      database: { mysql: { port: 'db' }, redis: { cluster: { nodes: ['127.0.0.1:7000', 'redis://'] } } },
+      cache: { driver: 'memcached' },
       queue: { driver: 'sqs' },
       rate_limiter: { driver: 'redis-cluster' },
       cors: { origin: '*' },
@@ -375,11 +380,13 @@ describe('loadConfig: every error names its key', () => {
       'port: expected an integer 0–65535, got "abc"',
       'debug: expected true or false, got "sometimes"',
       'activity_timeout: expected a positive integer, got 0',
-      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats (this release implements local)',
-      'app_manager.driver: driver "mysql" is not available yet in this release; expected one of memory, array',
-      'cache.driver: driver "redis" is not available yet in this release; expected one of memory, none',
-      'queue.driver: driver "sqs" is not available yet in this release; expected one of memory, sync, none',
-      'rate_limiter.driver: driver "redis-cluster" is not available yet in this release; expected one of memory',
+      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats',
+      'adapter.redis_settings.dsn: expected a redis:// URL (or rediss://), got "http://127.0.0.1:6379"',
+      'app_manager.driver: unknown driver "mongodb"; expected one of memory, array, mysql, pgsql, postgres, postgresql, dynamodb',
+      'database.mysql.port: expected an integer 0–65535, got "db"',
+      'database.redis.cluster.nodes[1]: expected "host:port", a redis:// URL or {"host","port"}, got "redis://"',
+      'cache.driver: unknown driver "memcached"; expected one of memory, none, redis, redis-cluster, redis_cluster',
+      'queue.driver: driver "sqs" is not available yet in this release; expected one of memory, sync, none, redis, redis-cluster, redis_cluster',
       'ssl: expected an object, got "on"',
       'cors.origin: expected an array of strings, got "*"',
       'logging.output_format: expected one of text, json, got "xml"',
@@ -387,12 +394,38 @@ describe('loadConfig: every error names its key', () => {
     expect(result.config).toBeUndefined();
   });
 
-  it('rejects every built-in adapter but local as "not available yet"', () => {
+  it('accepts every built-in adapter, and names the keys a driver is missing', () => {
     for (const driver of ['redis', 'redis-cluster', 'redis_cluster', 'nats']) {
-      expect(messages(withFile({ adapter: { driver } }))).toEqual([
-        `adapter.driver: driver "${driver}" is not available yet in this release; expected one of local`,
-      ]);
+      const result = withFile({ adapter: { driver, cluster: { nodes: ['127.0.0.1:7000'] } } });
+      expect(messages(result), driver).toEqual([]);
     }
+    expect(messages(withFile({ adapter: { driver: 'redis_cluster' } }))).toEqual([
+      'adapter.cluster.nodes: the redis-cluster adapter needs seed nodes; set adapter.cluster.nodes (REDIS_CLUSTER_NODES), adapter.redis_cluster_settings.dsns or database.redis.cluster.nodes',
+    ]);
+    expect(messages(withFile({ cache: { driver: 'redis-cluster' } }))).toEqual([
+      'cache.driver: the Redis Cluster driver needs seed nodes; set database.redis.cluster.nodes (DATABASE_REDIS_CLUSTER_NODES) or adapter.cluster.nodes (REDIS_CLUSTER_NODES)',
+    ]);
+    expect(
+      messages(withFile({ adapter: { driver: 'nats', nats_settings: { subject_prefix: 'a.*' } } })),
+    ).toEqual([
+      'adapter.nats_settings.subject_prefix: "a.*" is not a NATS subject prefix (dot-separated tokens, no *, > or whitespace)',
+    ]);
+  });
+
+  it('checks the cluster health timings against each other, as Rust Sockudo does', () => {
+    expect(
+      messages(
+        withFile({
+          adapter: { cluster_health: { heartbeat_interval_ms: 20000, cleanup_interval_ms: 40000 } },
+        }),
+      ),
+    ).toEqual([
+      'adapter.cluster_health.heartbeat_interval_ms: must be at most a third of adapter.cluster_health.node_timeout_ms (30000), got 20000',
+      'adapter.cluster_health.cleanup_interval_ms: must be at most adapter.cluster_health.node_timeout_ms (30000), got 40000',
+    ]);
+    expect(messages(checkConfig({ cwd: tempDir(), env: { CLUSTER_HEALTH_NODE_TIMEOUT: 'soon' } }))).toEqual([
+      'CLUSTER_HEALTH_NODE_TIMEOUT (env): expected a positive integer, got "soon"',
+    ]);
   });
 
   it('rejects driver package names for now, naming the key', () => {
@@ -546,16 +579,15 @@ describe('loadConfig: a Rust Sockudo config.json', () => {
     expect(result.errors).toEqual([]);
     expect(result.config?.host).toBe('127.0.0.1');
     expect(result.config?.rate_limiter.driver).toBe('redis');
+    expect(result.config?.instance.process_id).toBe('node-1');
+    expect(result.config?.database.mysql).toMatchObject({ host: 'mysql', password: 'pw', port: 3306 });
     expect(result.warnings).toContain(
-      'config/config.json: ignoring Rust Sockudo sections this release does not implement: unix_socket, database, channel_limits, event_limits, presence, instance, cleanup',
+      'config/config.json: ignoring Rust Sockudo sections this release does not implement: unix_socket, event_limits, presence, cleanup',
     );
   });
 
-  it('rejects a later driver once its feature is switched on', () => {
-    const result = withFile(rustStyle, { RATE_LIMITER_ENABLED: 'true' });
-    expect(messages(result)).toEqual([
-      'rate_limiter.driver: driver "redis" is not available yet in this release; expected one of memory',
-    ]);
+  it('uses rate_limiter.driver only while rate_limiter.enabled is true', () => {
+    expect(messages(withFile(rustStyle, { RATE_LIMITER_ENABLED: 'true' }))).toEqual([]);
     expect(
       messages(withFile({ rate_limiter: { enabled: false } }, { RATE_LIMITER_DRIVER: 'redis' })),
     ).toEqual([]);
@@ -568,23 +600,29 @@ describe('loadConfig: a Rust Sockudo config.json', () => {
 describe('loadConfig: unknown keys warn, never fail', () => {
   it('lists Rust Sockudo-only sections, passed-through settings and unknown keys', () => {
     const result = withFile({
-      database: { mysql: {} },
+      database: { mysql: {}, surrealdb: { url: 'ws://db' } },
       websocket: { max_messages: 10 },
-      adapter: { driver: 'local', cluster_health: { enabled: true } },
+      adapter: { driver: 'local', cluster_health: { enabled: true }, redis_settings: { dns: 'x' } },
       cors: { origins: ['*'] },
+      cluster_health: { enabled: true },
       colour: 'blue',
     });
     expect(result.errors).toEqual([]);
     expect(result.warnings).toContain(
-      'config/config.json: ignoring Rust Sockudo sections this release does not implement: database, websocket',
+      'config/config.json: ignoring Rust Sockudo sections this release does not implement: websocket',
     );
     expect(result.warnings).toContain(
-      'config/config.json: passing through settings this release does not use: adapter.cluster_health',
+      'config/config.json: the top-level cluster_health section is not read (as in Rust Sockudo); set adapter.cluster_health instead',
     );
-    expect(result.warnings).toContain('config/config.json: ignoring unknown keys: cors.origins, colour');
+    expect(result.warnings).toContain(
+      'config/config.json: passing through settings this release does not use: database.surrealdb',
+    );
+    expect(result.warnings).toContain(
+      'config/config.json: ignoring unknown keys: adapter.redis_settings.dns, cors.origins, colour',
+    );
     // Unknown top-level keys are dropped; open sections keep theirs for drivers.
-    expect(result.config).not.toHaveProperty('database');
-    expect(result.config?.adapter.cluster_health).toEqual({ enabled: true });
+    expect(result.config).not.toHaveProperty('colour');
+    expect(result.config?.database.surrealdb).toEqual({ url: 'ws://db' });
   });
 
   it('warns when keys without effect in this release are set, and about path_prefix', () => {

@@ -16,6 +16,8 @@ import type { App } from './app.js';
 import { subscribe, unsubscribe } from './channel-router.js';
 import type { EngineContext } from './engine-context.js';
 import { errorFrame, eventFrame, rawChannelEventFrame } from './frames.js';
+import { appLabels } from './metric-labels.js';
+import type { MetricLabels } from './spec/v1/index.js';
 import { signin, signout } from './user-authentication.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
@@ -64,6 +66,8 @@ export class Connection implements SocketHandle {
   private authTimer: NodeJS.Timeout | undefined;
   /** User ids this socket watches (after sign-in with a watchlist). */
   watchlist: readonly string[] = NO_WATCHLIST;
+  /** The app's shared metric labels: per-frame reports allocate nothing. */
+  private readonly labels: MetricLabels;
 
   constructor(
     readonly id: string,
@@ -72,6 +76,7 @@ export class Connection implements SocketHandle {
     private readonly ctx: EngineContext,
   ) {
     this.appId = app.id;
+    this.labels = appLabels(app.id);
     this.timer = setTimeout(() => this.onIdle(), ctx.activityTimeout * 1000);
     // Shared listener functions find their connection through the socket: no closures per connection.
     ws.connection = this;
@@ -105,15 +110,23 @@ export class Connection implements SocketHandle {
     );
   }
 
+  /**
+   * Queues a frame. A Buffer is a fan-out's payload shared by many sockets, which the adapter counts once
+   * per fan-out; a string is a frame for this socket alone, counted here.
+   */
   send(frame: string | Buffer): void {
     if (this.closed) return;
     // A client that cannot keep up is dropped rather than buffered without bound.
     if (this.ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
-      this.ctx.metrics.increment('slow_consumers_closed_total', { appId: this.appId });
+      this.ctx.metrics.increment('slow_consumers_closed_total', this.labels);
       this.close(ErrorCode.OverCapacity, 'Client too slow: send buffer full');
       return;
     }
     this.ws.send(frame, TEXT_FRAME);
+    if (typeof frame === 'string') {
+      this.ctx.metrics.increment('ws_messages_sent_total', this.labels);
+      this.ctx.metrics.increment('socket_transmitted_bytes', this.labels, Buffer.byteLength(frame));
+    }
   }
 
   /** Non-fatal protocol error: the socket stays open. */
@@ -163,7 +176,8 @@ export class Connection implements SocketHandle {
   /** @internal */
   onMessage(data: Buffer, isBinary: boolean): void {
     this.touch();
-    this.ctx.metrics.increment('ws_messages_received_total', { appId: this.appId });
+    this.ctx.metrics.increment('ws_messages_received_total', this.labels);
+    this.ctx.metrics.increment('socket_received_bytes', this.labels, data.length);
     if (isBinary) {
       this.sendError(ErrorCode.GenericError, 'Binary frames are not supported; send JSON text frames');
       return;

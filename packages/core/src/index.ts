@@ -10,7 +10,7 @@ export type {
 } from './adapter/adapter.js';
 export { HorizontalAdapter, type HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 export type { NodeSnapshot } from './adapter/local-adapter.js';
-export { LocalAdapter } from './adapter/local-adapter.js';
+export { LocalAdapter, type LocalAdapterOptions } from './adapter/local-adapter.js';
 export { createMemoryBus, createMemoryTransport, type MemoryBus } from './adapter/memory-transport.js';
 export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './app.js';
 export { FEATURE_COLUMNS, flatColumns, LIMIT_COLUMNS, policyRecord, storedPolicy } from './app-record.js';

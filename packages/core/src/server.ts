@@ -22,6 +22,7 @@ import { createMemoryCache } from './memory/memory-cache.js';
 import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { noopMetrics } from './memory/noop-metrics.js';
+import { appLabels } from './metric-labels.js';
 import type { ServerOptions } from './options.js';
 import type { AppManagerV1 } from './spec/v1/index.js';
 import { WatchlistRegistry } from './watchlist.js';
@@ -87,15 +88,16 @@ function originAllowed(app: App, origin: string | undefined): boolean {
  * ```
  */
 export function createServer(options: ServerOptions = {}): SockudoServer {
-  const local = new LocalAdapter();
+  const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
+  const local = new LocalAdapter({ metrics });
   const adapter: Adapter = options.transport
     ? new HorizontalAdapter(local, requireSpec('transport', options.transport), {
         ...options.horizontal,
         logger: options.logger,
+        metrics,
       })
     : local;
   const logger = options.logger ?? silentLogger;
-  const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
   const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const context: EngineContext = {
     adapter,
@@ -106,7 +108,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     metrics,
     logger,
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
-    watchlist: new WatchlistRegistry(),
+    watchlist: new WatchlistRegistry(metrics),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     channelCacheTtlSeconds: options.channelCacheTtl ?? 1800,
     activityTimeout: options.activityTimeout ?? 120,
@@ -143,7 +145,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     }
     if (ws.readyState !== ws.OPEN) return;
     new Connection(generateSocketId(), ws, app, context).open();
-    metrics.increment('new_connections_total', { appId: app.id });
+    metrics.increment('new_connections_total', appLabels(app.id));
   }
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

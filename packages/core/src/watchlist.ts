@@ -4,6 +4,9 @@
 import { PusherEvent } from '@sockudo/protocol';
 import type { SocketHandle } from './adapter/adapter.js';
 import { eventFrame } from './frames.js';
+import { noopMetrics } from './memory/noop-metrics.js';
+import { appLabels } from './metric-labels.js';
+import type { MetricsV1 } from './spec/v1/index.js';
 
 /** Pusher accepts at most this many ids in a watchlist; the rest are ignored with error 4302. */
 export const MAX_WATCHLIST_SIZE = 100;
@@ -19,6 +22,9 @@ export function watchlistFrame(online: string[], offline: string[]): string {
 /** Per app: watched user id → the local sockets watching that user. */
 export class WatchlistRegistry {
   private readonly watchers = new Map<string, Map<string, Set<SocketHandle>>>();
+
+  /** `metrics` counts each notification's frames once, as a fan-out. */
+  constructor(private readonly metrics: MetricsV1 = noopMetrics) {}
 
   watch(socket: SocketHandle, userIds: readonly string[]): void {
     let app = this.watchers.get(socket.appId);
@@ -54,5 +60,8 @@ export class WatchlistRegistry {
       status === 'online' ? watchlistFrame([userId], []) : watchlistFrame([], [userId]),
     );
     for (const socket of set) socket.send(frame);
+    const labels = appLabels(appId);
+    this.metrics.increment('ws_messages_sent_total', labels, set.size);
+    this.metrics.increment('socket_transmitted_bytes', labels, set.size * frame.length);
   }
 }

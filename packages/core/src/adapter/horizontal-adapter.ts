@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { PusherEvent } from '@sockudo/protocol';
 import { channelEventFrame } from '../frames.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { TransportV1 } from '../spec/v1/index.js';
+import { noopMetrics } from '../memory/noop-metrics.js';
+import { appLabels } from '../metric-labels.js';
+import type { MetricLabels, MetricsV1, TransportV1 } from '../spec/v1/index.js';
 import type {
   Adapter,
   AdapterEvents,
@@ -35,6 +37,12 @@ export interface HorizontalAdapterOptions {
   /** A node not heard from for this long is dead and its presence members are removed. @default 30000 */
   nodeTimeoutMs?: number;
   logger?: Logger;
+  /**
+   * Receives the cluster-request figures, labelled by app: `horizontal_adapter_sent_requests`,
+   * `_received_requests`, `_received_responses`, `_resolved_promises`, `_uncomplete_promises` (timed out
+   * or not published) and `_resolve_time` (ms). @default no metrics
+   */
+  metrics?: MetricsV1;
 }
 
 /** What a peer node is known to hold. Keys are `appId \0 channel` and `appId \0 userId`. */
@@ -73,6 +81,7 @@ interface PendingRequest {
   waitingFor: Set<string>;
   answers: unknown[];
   finish: (complete: boolean) => void;
+  labels: MetricLabels;
 }
 
 type Op = 'count' | 'channels' | 'sockets';
@@ -114,6 +123,7 @@ export class HorizontalAdapter implements Adapter {
   private readonly heartbeatIntervalMs: number;
   private readonly nodeTimeoutMs: number;
   private readonly logger: Logger;
+  private readonly metrics: MetricsV1;
   private events: AdapterEvents | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastPublishError = 0;
@@ -128,6 +138,7 @@ export class HorizontalAdapter implements Adapter {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
+    this.metrics = options.metrics ?? noopMetrics;
   }
 
   async start(events: AdapterEvents): Promise<void> {
@@ -433,6 +444,7 @@ export class HorizontalAdapter implements Adapter {
     const request = decode(payload).header as Request;
     if (request.n === this.nodeId) return;
     this.touchPeer(request.n);
+    this.metrics.increment('horizontal_adapter_received_requests', appLabels(String(request.a)));
     let value: unknown;
     if (request.op === 'count') value = this.local.channelSocketCount(request.a, request.c ?? '');
     else if (request.op === 'sockets') value = this.local.appSocketCount(request.a);
@@ -451,6 +463,7 @@ export class HorizontalAdapter implements Adapter {
     if (response.to !== this.nodeId) return;
     const pending = this.pending.get(response.id);
     if (!pending?.waitingFor.delete(response.n)) return;
+    this.metrics.increment('horizontal_adapter_received_responses', pending.labels);
     pending.answers.push(response.v);
     if (pending.waitingFor.size === 0) pending.finish(true);
   }
@@ -459,15 +472,23 @@ export class HorizontalAdapter implements Adapter {
   private request(body: Omit<Request, 'n' | 'id'>): Promise<{ answers: unknown[]; complete: boolean }> {
     if (this.peers.size === 0) return Promise.resolve({ answers: [], complete: true });
     const id = randomUUID();
+    const labels = appLabels(body.a);
+    const started = performance.now();
+    this.metrics.increment('horizontal_adapter_sent_requests', labels);
     return new Promise((resolve) => {
       const answers: unknown[] = [];
       const timer = setTimeout(() => finish(false), this.requestTimeoutMs);
       const finish = (complete: boolean) => {
         clearTimeout(timer);
-        this.pending.delete(id);
+        if (!this.pending.delete(id)) return; // already finished
+        this.metrics.increment(
+          complete ? 'horizontal_adapter_resolved_promises' : 'horizontal_adapter_uncomplete_promises',
+          labels,
+        );
+        this.metrics.observe('horizontal_adapter_resolve_time', labels, performance.now() - started);
         resolve({ answers, complete });
       };
-      this.pending.set(id, { waitingFor: new Set(this.peers.keys()), answers, finish });
+      this.pending.set(id, { waitingFor: new Set(this.peers.keys()), answers, finish, labels });
       this.transport.publishRequest(encode({ ...body, n: this.nodeId, id })).catch((error: unknown) => {
         this.onPublishError(error);
         finish(false);

@@ -2,6 +2,9 @@
 // touches only the channel's subscribers and never scans all sockets.
 
 import { isPresenceChannel } from '@sockudo/protocol';
+import { noopMetrics } from '../memory/noop-metrics.js';
+import { appLabels } from '../metric-labels.js';
+import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
 import type {
   Adapter,
   AdapterEvents,
@@ -32,12 +35,29 @@ class Namespace {
   readonly presence = new Map<string, Map<string, MemberEntry>>();
   /** user id → the signed-in sockets of that user */
   readonly users = new Map<string, Set<SocketHandle>>();
+  /** Distinct users summed over presence channels, kept as a count so the gauge never needs a scan. */
+  presenceMembers = 0;
+}
+
+/** Options of {@link LocalAdapter}. */
+export interface LocalAdapterOptions {
+  /**
+   * Receives `connected`, `active_channels` and `presence_members` (gauges, set on each change) and, once
+   * per fan-out whatever the number of recipients, `broadcasts_total`, `deliveries_total`,
+   * `ws_messages_sent_total` and `socket_transmitted_bytes`. @default no metrics
+   */
+  metrics?: MetricsV1;
 }
 
 /** The single-node adapter, and the local part of every horizontal one. */
 export class LocalAdapter implements Adapter {
   private readonly namespaces = new Map<string, Namespace>();
   private socketCount = 0;
+  private readonly metrics: MetricsV1;
+
+  constructor(options: LocalAdapterOptions = {}) {
+    this.metrics = options.metrics ?? noopMetrics;
+  }
 
   private ns(appId: string): Namespace {
     let ns = this.namespaces.get(appId);
@@ -56,12 +76,14 @@ export class LocalAdapter implements Adapter {
     const ns = this.ns(socket.appId);
     if (!ns.sockets.has(socket.id)) this.socketCount++;
     ns.sockets.set(socket.id, socket);
+    this.metrics.gauge('connected', appLabels(socket.appId), ns.sockets.size);
   }
 
   removeSocket(socket: SocketHandle): void {
     const ns = this.namespaces.get(socket.appId);
     if (!ns?.sockets.delete(socket.id)) return;
     this.socketCount--;
+    this.metrics.gauge('connected', appLabels(socket.appId), ns.sockets.size);
     if (ns.sockets.size === 0 && ns.channels.size === 0 && ns.users.size === 0)
       this.namespaces.delete(socket.appId);
   }
@@ -73,6 +95,7 @@ export class LocalAdapter implements Adapter {
     if (!subscribers) {
       subscribers = new Set();
       ns.channels.set(channel, subscribers);
+      this.metrics.gauge('active_channels', appLabels(socket.appId), ns.channels.size);
     }
     subscribers.add(socket);
     let memberAdded = false;
@@ -89,6 +112,7 @@ export class LocalAdapter implements Adapter {
       } else {
         members.set(member.userId, { info: member.userInfo, sockets: new Set([socket.id]) });
         memberAdded = true;
+        this.metrics.gauge('presence_members', appLabels(socket.appId), ++ns.presenceMembers);
       }
     }
     return { channelOccupied, memberAdded, subscriptionCount: subscribers.size };
@@ -106,13 +130,17 @@ export class LocalAdapter implements Adapter {
       };
     }
     const channelVacated = subscribers.size === 0;
-    if (channelVacated) ns.channels.delete(channel);
+    if (channelVacated) {
+      ns.channels.delete(channel);
+      this.metrics.gauge('active_channels', appLabels(socket.appId), ns.channels.size);
+    }
     let memberRemoved: PresenceMember | undefined;
     const members = userId === undefined ? undefined : ns.presence.get(channel);
     const entry = members?.get(userId!);
     if (members && entry?.sockets.delete(socket.id) && entry.sockets.size === 0) {
       members.delete(userId!);
       memberRemoved = { userId: userId!, userInfo: entry.info };
+      this.metrics.gauge('presence_members', appLabels(socket.appId), --ns.presenceMembers);
       if (members.size === 0) ns.presence.delete(channel);
     }
     return { left: true, channelVacated, memberRemoved, subscriptionCount: subscribers.size };
@@ -124,12 +152,27 @@ export class LocalAdapter implements Adapter {
 
   async broadcast(appId: string, channel: string, frame: string, exceptSocketId?: string): Promise<void> {
     const subscribers = this.namespaces.get(appId)?.channels.get(channel);
+    const labels = appLabels(appId);
+    this.metrics.increment('broadcasts_total', labels);
     if (!subscribers) return;
     // One Buffer for every recipient: ws frames it without re-encoding the string per socket.
     const payload = Buffer.from(frame);
+    let delivered = 0;
     for (const socket of subscribers) {
-      if (socket.id !== exceptSocketId) socket.send(payload);
+      if (socket.id !== exceptSocketId) {
+        socket.send(payload);
+        delivered++;
+      }
     }
+    this.countDeliveries(labels, delivered, payload.length);
+  }
+
+  /** One report per fan-out, never one per recipient. */
+  private countDeliveries(labels: MetricLabels, delivered: number, bytes: number): void {
+    if (delivered === 0) return;
+    this.metrics.increment('deliveries_total', labels, delivered);
+    this.metrics.increment('ws_messages_sent_total', labels, delivered);
+    this.metrics.increment('socket_transmitted_bytes', labels, delivered * bytes);
   }
 
   async getChannels(appId: string, prefix?: string): Promise<Counted<Map<string, ChannelSummary>>> {
@@ -235,7 +278,14 @@ export class LocalAdapter implements Adapter {
     const sockets = this.namespaces.get(appId)?.users.get(userId);
     if (!sockets) return;
     const payload = Buffer.from(frame);
-    for (const socket of sockets) if (socket.id !== exceptSocketId) socket.send(payload);
+    let delivered = 0;
+    for (const socket of sockets) {
+      if (socket.id !== exceptSocketId) {
+        socket.send(payload);
+        delivered++;
+      }
+    }
+    this.countDeliveries(appLabels(appId), delivered, payload.length);
   }
 
   async terminateUser(appId: string, userId: string): Promise<void> {
@@ -253,6 +303,12 @@ export class LocalAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
+    for (const appId of this.namespaces.keys()) {
+      const labels = appLabels(appId);
+      this.metrics.gauge('connected', labels, 0);
+      this.metrics.gauge('active_channels', labels, 0);
+      this.metrics.gauge('presence_members', labels, 0);
+    }
     this.namespaces.clear();
     this.socketCount = 0;
   }

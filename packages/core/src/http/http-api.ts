@@ -16,6 +16,7 @@ import type { App } from '../app.js';
 import { channelCacheKey } from '../channel-router.js';
 import type { EngineContext } from '../engine-context.js';
 import { channelEventFrame } from '../frames.js';
+import { appLabels } from '../metric-labels.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
@@ -30,7 +31,20 @@ interface ApiRequest {
   app: App;
   query: Record<string, string>;
   body: Buffer;
+  /** `performance.now()` when the request arrived, for `broadcast_latency_ms`. */
+  receivedAt: number;
 }
+
+/** What `http_calls_received_total` reports of a request, filled in as routing learns it. */
+interface HttpCall {
+  /** A route template (`/apps/:id/events`), never the raw path, so the label set stays bounded. */
+  route: string;
+  /** Set only once the app exists, so made-up ids cannot grow the label set either. */
+  appId: string | undefined;
+  receivedAt: number;
+}
+
+const UNMATCHED_ROUTE = 'unmatched';
 
 interface TriggerInput {
   name: string;
@@ -38,6 +52,15 @@ interface TriggerInput {
   channels: string[];
   socketId: string | undefined;
   info: Set<string>;
+}
+
+/** The route template of a path outside `/apps`, matching what `route` answers for it. */
+function healthRoute(parts: readonly string[]): string {
+  if (parts.length === 0) return '/';
+  if (parts[0] === 'ready') return '/ready';
+  if (parts[0] === 'up' && parts.length <= 2) return parts.length === 1 ? '/up' : '/up/:id';
+  if (parts[0] === 'usage' && parts.length === 1) return '/usage';
+  return UNMATCHED_ROUTE;
 }
 
 const TRIGGER_INFO = new Set(['user_count', 'subscription_count']);
@@ -185,7 +208,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     return { attributes, occupied: count.value > 0, complete: count.complete };
   }
 
-  async function publish(app: App, event: TriggerInput): Promise<void> {
+  async function publish(app: App, event: TriggerInput, receivedAt: number): Promise<void> {
     for (const channel of event.channels) {
       const frame = channelEventFrame(event.name, channel, event.data);
       const userId = userIdFromServerToUserChannel(channel);
@@ -198,13 +221,15 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
         await ctx.cache.set(channelCacheKey(app.id, channel), frame, ctx.channelCacheTtlSeconds);
       }
     }
-    ctx.metrics.increment('http_events_published_total', { appId: app.id }, event.channels.length);
+    const labels = appLabels(app.id);
+    ctx.metrics.increment('http_events_published_total', labels, event.channels.length);
+    ctx.metrics.observe('broadcast_latency_ms', labels, performance.now() - receivedAt);
   }
 
-  async function triggerEvents({ app, body }: ApiRequest, res: ServerResponse): Promise<void> {
+  async function triggerEvents({ app, body, receivedAt }: ApiRequest, res: ServerResponse): Promise<void> {
     const event = parseTrigger(app, parseJson(body), 'event', true);
     const headers = await rateLimit(app, 'backend', event.channels.length);
-    await publish(app, event);
+    await publish(app, event, receivedAt);
     if (event.info.size === 0) return sendJson(res, 200, {}, headers);
     const channels: Record<string, Record<string, number>> = {};
     for (const channel of event.channels) {
@@ -213,7 +238,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     sendJson(res, 200, { channels }, headers);
   }
 
-  async function triggerBatch({ app, body }: ApiRequest, res: ServerResponse): Promise<void> {
+  async function triggerBatch({ app, body, receivedAt }: ApiRequest, res: ServerResponse): Promise<void> {
     const { batch } = parseJson(body);
     if (!Array.isArray(batch) || batch.length === 0)
       throw new HttpError(400, 'batch must be a non-empty array');
@@ -225,7 +250,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     }
     const events = batch.map((raw, i) => parseTrigger(app, raw, `batch[${i}]`, false));
     const headers = await rateLimit(app, 'backend', events.length);
-    for (const event of events) await publish(app, event);
+    for (const event of events) await publish(app, event, receivedAt);
     if (events.every((e) => e.info.size === 0)) return sendJson(res, 200, {}, headers);
     const results = [];
     for (const event of events)
@@ -299,9 +324,15 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
   }
 
   /** Finds the app, reads the body within the limit and verifies the signature. */
-  async function authenticate(req: IncomingMessage, url: URL, appId: string): Promise<ApiRequest> {
+  async function authenticate(
+    req: IncomingMessage,
+    url: URL,
+    appId: string,
+    call: HttpCall,
+  ): Promise<ApiRequest> {
     const app = await ctx.appManager.findById(appId);
     if (!app) throw new HttpError(404, `Unknown app id ${appId}`);
+    call.appId = app.id;
     const body = req.method === 'POST' ? await readBody(req, ctx.httpRequestLimitBytes) : Buffer.alloc(0);
     const query = Object.fromEntries(url.searchParams);
     const verdict = verifyHttpRequest({
@@ -315,10 +346,10 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     });
     if (!verdict.ok) throw new HttpError(401, verdict.message);
     if (!app.enabled) throw new HttpError(403, `App ${appId} is disabled`);
-    return { app, query, body };
+    return { app, query, body, receivedAt: call.receivedAt };
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, call: HttpCall): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let parts: string[];
     try {
@@ -330,6 +361,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
 
     if (parts[0] !== 'apps') {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(404, 'Not found');
+      call.route = healthRoute(parts);
       if (parts.length === 0) return sendText(res, 200, 'OK');
       if (parts[0] === 'ready')
         return sendText(res, state.draining ? 503 : 200, state.draining ? 'DRAINING' : 'OK');
@@ -357,7 +389,8 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     if (appId === undefined) throw new HttpError(404, 'Not found');
     const handler = pick(method, resource, name, sub);
     if (!handler) throw new HttpError(404, `No route for ${method} ${url.pathname}`);
-    const request = await authenticate(req, url, appId);
+    call.route = API_ROUTES.get(handler) ?? call.route;
+    const request = await authenticate(req, url, appId, call);
     await handler(request, res, name ?? '');
   }
 
@@ -376,15 +409,33 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
     return undefined;
   }
 
+  const API_ROUTES = new Map<Handler, string>([
+    [triggerEvents, '/apps/:id/events'],
+    [triggerBatch, '/apps/:id/batch_events'],
+    [terminateUser, '/apps/:id/users/:user_id/terminate_connections'],
+    [getChannels, '/apps/:id/channels'],
+    [getChannel, '/apps/:id/channels/:channel_name'],
+    [getUsers, '/apps/:id/channels/:channel_name/users'],
+  ]);
+
   return function handle(req: IncomingMessage, res: ServerResponse): void {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) return;
-      if (error instanceof HttpError) {
-        sendError(res, error);
-        return;
-      }
-      ctx.logger.error('HTTP API request failed', { url: req.url?.split('?')[0], error: String(error) });
-      sendError(res, new HttpError(500, 'Internal server error'));
-    });
+    const call: HttpCall = { route: UNMATCHED_ROUTE, appId: undefined, receivedAt: performance.now() };
+    route(req, res, call)
+      .catch((error: unknown) => {
+        if (res.headersSent) return;
+        if (error instanceof HttpError) {
+          sendError(res, error);
+          return;
+        }
+        ctx.logger.error('HTTP API request failed', { url: req.url?.split('?')[0], error: String(error) });
+        sendError(res, new HttpError(500, 'Internal server error'));
+      })
+      .then(() =>
+        ctx.metrics.increment('http_calls_received_total', {
+          appId: call.appId,
+          route: call.route,
+          status: res.statusCode,
+        }),
+      );
   };
 }

@@ -51,6 +51,8 @@ export interface WebhookJob {
   headers: Record<string, string>;
   body: string;
   firstAttemptAt: number;
+  /** For the `app_id` label of the delivery metrics (absent on jobs queued by older versions). */
+  appId?: string;
 }
 
 const CACHE_MISS_INTERVAL_MS = 5000;
@@ -192,6 +194,7 @@ export class WebhookDispatcher {
         url: hook.url,
         body,
         firstAttemptAt: now,
+        appId: app.id,
         headers: {
           ...hook.headers,
           'Content-Type': 'application/json',
@@ -207,7 +210,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(job: QueueJob<WebhookJob>): Promise<QueueJobOutcome> {
-    const { url, headers, body, firstAttemptAt } = job.data;
+    const { url, headers, body, firstAttemptAt, appId } = job.data;
     let status = 0;
     let reason: string;
     try {
@@ -220,14 +223,14 @@ export class WebhookDispatcher {
       status = response.status;
       await response.body?.cancel();
       if (response.ok) {
-        this.metrics.increment('webhooks_sent_total', { status });
+        this.metrics.increment('webhooks_sent_total', { appId, status });
         return { status: 'done' };
       }
       reason = `HTTP ${status}`;
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
     }
-    this.metrics.increment('webhook_failures_total', { status });
+    this.metrics.increment('webhook_failures_total', { appId, status });
     const delayMs = Math.min(
       this.settings.initialBackoffMs * 2 ** Math.max(0, job.attempts - 1),
       this.settings.maxBackoffMs,

@@ -1,0 +1,332 @@
+// The driver registry: turns a driver plan into running driver instances for `createServer`. Driver
+// packages are imported only when their driver is configured, so `sockudo start` on the local adapter
+// and memory drivers never loads ioredis, nats, mysql2, pg or the AWS SDK.
+
+import type {
+  AppManagerV1,
+  CacheV1,
+  Logger,
+  QueueV1,
+  RateLimiterV1,
+  ServerOptions,
+  TransportV1,
+} from '@sockudo/core';
+import { silentLogger } from '@sockudo/core';
+import { createDisabledCache, createDisabledQueue } from './disabled-drivers.js';
+import type { AppManagerPlan, DriverPlan, DriverTarget } from './driver-plan.js';
+import { DriverStartupError, reasonOf } from './driver-startup-error.js';
+import { startTransportEarly } from './started-transport.js';
+
+/** Loads a driver package; tests replace it to see which packages a configuration loads. */
+export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
+
+const importModule: ModuleImporter = (specifier) => import(specifier);
+
+/** Options of {@link createDrivers} and {@link openAppManager}. */
+export interface DriverRegistryOptions {
+  /** Where fallbacks and connection trouble are reported. @default silent */
+  logger?: Logger;
+  /** @default dynamic `import()` */
+  importer?: ModuleImporter;
+  /** How long each start-up check (a PING, a `SELECT 1`) may take. @default 15000 */
+  checkTimeoutMs?: number;
+}
+
+/** The drivers of a configuration, ready for `createServer`. */
+export interface Drivers {
+  /** `transport`, `horizontal`, `appManager`, `cache`, `queue`, `rateLimiter`: only those not in memory. */
+  serverOptions: Partial<ServerOptions>;
+  /** The adapter that runs: `local` also after a fallback. */
+  adapter: 'local' | 'redis' | 'redis-cluster' | 'nats';
+  /** Closes every driver; for when the server does not start (once it does, its close() does this). */
+  close(): Promise<void>;
+}
+
+/** An app manager over a database: the contract plus `migrate()` and `close()`. */
+export interface DatabaseAppManager extends AppManagerV1 {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Factory<Options, Result> = (options: Options) => Result;
+
+/** The package and factory export of each built-in driver that lives in a package. */
+const PACKAGES = {
+  redisTransport: ['@sockudo/adapter-redis', 'createRedisTransport'],
+  redisClusterTransport: ['@sockudo/adapter-redis', 'createRedisClusterTransport'],
+  natsTransport: ['@sockudo/adapter-nats', 'createNatsTransport'],
+  mysql: ['@sockudo/app-manager-mysql', 'createMysqlAppManager'],
+  postgres: ['@sockudo/app-manager-postgres', 'createPostgresAppManager'],
+  dynamodb: ['@sockudo/app-manager-dynamodb', 'createDynamoDbAppManager'],
+  cache: ['@sockudo/cache-redis', 'createRedisCache'],
+  queue: ['@sockudo/queue-redis', 'createRedisQueue'],
+  rateLimiter: ['@sockudo/rate-limiter-redis', 'createRedisRateLimiter'],
+} as const;
+
+async function loadFactory<F>(
+  importer: ModuleImporter,
+  [specifier, exportName]: readonly [string, string],
+  key: string,
+  driver: string,
+): Promise<F> {
+  let module: Record<string, unknown>;
+  try {
+    module = await importer(specifier);
+  } catch (error) {
+    throw new DriverStartupError(key, driver, `cannot load ${specifier} (is it installed?)`, error);
+  }
+  const factory = module[exportName];
+  if (typeof factory !== 'function') {
+    throw new DriverStartupError(
+      key,
+      driver,
+      `cannot load ${specifier}`,
+      new Error(`it does not export ${exportName}(); is it up to date?`),
+    );
+  }
+  return factory as F;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Calls a factory; a synchronous throw (a bad table name, prefix, ...) names the driver too. */
+function construct<Options, Result>(
+  factory: Factory<Options, Result>,
+  options: Options,
+  key: string,
+  driver: string,
+  target: DriverTarget,
+): Result {
+  try {
+    return factory(options);
+  } catch (error) {
+    throw new DriverStartupError(
+      key,
+      driver,
+      `invalid settings for ${target.address}`,
+      error,
+      target.secrets,
+    );
+  }
+}
+
+/**
+ * Creates the app manager of a database plan, without checking the connection: `sockudo migrate` uses
+ * it to create the table, `sockudo start` checks it with {@link createDrivers}.
+ *
+ * @throws DriverStartupError when the package cannot be loaded or rejects the settings
+ */
+export async function openAppManager(
+  plan: Exclude<AppManagerPlan, { driver: 'memory' }>,
+  options: DriverRegistryOptions = {},
+): Promise<DatabaseAppManager> {
+  const importer = options.importer ?? importModule;
+  const key = 'app_manager.driver';
+  const factory = await loadFactory<Factory<typeof plan.options, DatabaseAppManager>>(
+    importer,
+    PACKAGES[plan.driver],
+    key,
+    plan.driver,
+  );
+  return construct(factory, plan.options, key, plan.driver, plan);
+}
+
+/** Checks a database app manager: the connection, then one lookup (which fails when the table is missing). */
+async function checkAppManager(manager: AppManagerV1, timeoutMs: number): Promise<void> {
+  await withTimeout(manager.checkHealth?.() ?? Promise.resolve(), timeoutMs, 'the database');
+  await withTimeout(manager.findById('sockudo-startup-check'), timeoutMs, 'the database');
+}
+
+/**
+ * Builds every driver of `plan`: imports the packages of the configured drivers, creates them, and
+ * checks that each one that connects somewhere can reach it. A transport that cannot connect falls back
+ * to the local adapter when `fallbackToLocal` is set (with a warning), as Rust Sockudo does.
+ *
+ * @throws DriverStartupError naming the driver's key, the driver and its address (never a password);
+ *   every driver created before is closed first
+ */
+export async function createDrivers(plan: DriverPlan, options: DriverRegistryOptions = {}): Promise<Drivers> {
+  const importer = options.importer ?? importModule;
+  const logger = options.logger ?? silentLogger;
+  const checkTimeoutMs = options.checkTimeoutMs ?? 15_000;
+  const opened: Array<{ close?(): Promise<void> }> = [];
+  const serverOptions: Partial<ServerOptions> = {};
+  let adapter: Drivers['adapter'] = 'local';
+
+  const closeAll = async () => {
+    await Promise.allSettled(opened.splice(0).map((driver) => driver.close?.()));
+  };
+
+  /** Checks a service that connects somewhere (a PING); closes nothing itself. */
+  const check = async (
+    driver: { checkHealth?(): Promise<void> },
+    key: string,
+    name: string,
+    target: DriverTarget,
+  ) => {
+    try {
+      await withTimeout(driver.checkHealth?.() ?? Promise.resolve(), checkTimeoutMs, target.address);
+    } catch (error) {
+      throw new DriverStartupError(key, name, `cannot connect to ${target.address}`, error, target.secrets);
+    }
+  };
+
+  try {
+    const appManagerPlan = plan.appManager;
+    if (appManagerPlan.driver !== 'memory') {
+      const manager = await openAppManager(appManagerPlan, { importer, logger });
+      opened.push(manager);
+      try {
+        await checkAppManager(manager, checkTimeoutMs);
+      } catch (error) {
+        throw new DriverStartupError(
+          'app_manager.driver',
+          appManagerPlan.driver,
+          `cannot use ${appManagerPlan.address}`,
+          error,
+          appManagerPlan.secrets,
+        );
+      }
+      serverOptions.appManager = manager;
+    }
+
+    const cachePlan = plan.cache;
+    if (cachePlan.driver === 'none') {
+      serverOptions.cache = createDisabledCache();
+    } else if (cachePlan.driver !== 'memory') {
+      const factory = await loadFactory<Factory<typeof cachePlan.options, CacheV1>>(
+        importer,
+        PACKAGES.cache,
+        'cache.driver',
+        cachePlan.driver,
+      );
+      const cache = construct(factory, cachePlan.options, 'cache.driver', cachePlan.driver, cachePlan);
+      opened.push(cache);
+      await check(cache, 'cache.driver', cachePlan.driver, cachePlan);
+      serverOptions.cache = cache;
+    }
+
+    const queuePlan = plan.queue;
+    if (queuePlan.driver === 'none') {
+      logger.warn('queue.driver is none: webhooks are not sent');
+      serverOptions.queue = createDisabledQueue();
+    } else if (queuePlan.driver !== 'memory') {
+      const factory = await loadFactory<Factory<typeof queuePlan.options, QueueV1>>(
+        importer,
+        PACKAGES.queue,
+        'queue.driver',
+        queuePlan.driver,
+      );
+      const queue = construct(
+        factory,
+        { ...queuePlan.options, logger },
+        'queue.driver',
+        queuePlan.driver,
+        queuePlan,
+      );
+      opened.push(queue);
+      await check(queue, 'queue.driver', queuePlan.driver, queuePlan);
+      serverOptions.queue = queue;
+    }
+
+    const limiterPlan = plan.rateLimiter;
+    if (limiterPlan.driver !== 'memory') {
+      const factory = await loadFactory<Factory<typeof limiterPlan.options, RateLimiterV1>>(
+        importer,
+        PACKAGES.rateLimiter,
+        'rate_limiter.driver',
+        limiterPlan.driver,
+      );
+      const limiter = construct(
+        factory,
+        limiterPlan.options,
+        'rate_limiter.driver',
+        limiterPlan.driver,
+        limiterPlan,
+      );
+      opened.push(limiter);
+      await check(limiter, 'rate_limiter.driver', limiterPlan.driver, limiterPlan);
+      serverOptions.rateLimiter = limiter;
+    }
+
+    const adapterPlan = plan.adapter;
+    if (adapterPlan.driver !== 'local') {
+      const key = 'adapter.driver';
+      let transport: TransportV1;
+      if (adapterPlan.transport === 'redis') {
+        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
+          importer,
+          PACKAGES.redisTransport,
+          key,
+          adapterPlan.driver,
+        );
+        transport = construct(
+          factory,
+          { ...adapterPlan.options, logger },
+          key,
+          adapterPlan.driver,
+          adapterPlan,
+        );
+      } else if (adapterPlan.transport === 'redis-cluster') {
+        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
+          importer,
+          PACKAGES.redisClusterTransport,
+          key,
+          adapterPlan.driver,
+        );
+        transport = construct(
+          factory,
+          { ...adapterPlan.options, logger },
+          key,
+          adapterPlan.driver,
+          adapterPlan,
+        );
+      } else {
+        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
+          importer,
+          PACKAGES.natsTransport,
+          key,
+          adapterPlan.driver,
+        );
+        transport = construct(
+          factory,
+          { ...adapterPlan.options, logger },
+          key,
+          adapterPlan.driver,
+          adapterPlan,
+        );
+      }
+      try {
+        serverOptions.transport = await startTransportEarly(transport);
+        serverOptions.horizontal = adapterPlan.horizontal;
+        opened.push(serverOptions.transport);
+        adapter = adapterPlan.driver;
+      } catch (error) {
+        await transport.close().catch(() => {});
+        const failure = new DriverStartupError(
+          key,
+          adapterPlan.driver,
+          `cannot connect to ${adapterPlan.address}`,
+          error,
+          adapterPlan.secrets,
+        );
+        if (!adapterPlan.fallbackToLocal) throw failure;
+        logger.warn(
+          `${failure.message}; running on the local adapter (this node alone) because adapter.fallback_to_local is true`,
+        );
+      }
+    }
+  } catch (error) {
+    await closeAll();
+    if (error instanceof DriverStartupError) throw error;
+    throw new DriverStartupError('drivers', 'start-up', 'failed', new Error(reasonOf(error)));
+  }
+
+  return { serverOptions, adapter, close: closeAll };
+}
