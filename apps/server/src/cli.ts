@@ -2,7 +2,8 @@
 // `migrate`, `config check`, `--version`, `--help`.
 
 import { readFileSync } from 'node:fs';
-import { createServer } from '@sockudo/core';
+import { createServer, type Logger } from '@sockudo/core';
+import type { PrometheusMetrics } from '@sockudo/metrics-prometheus';
 import { Command, CommanderError } from 'commander';
 import { appToRecord } from './app-records.js';
 import type { ConfigIssue } from './config-issue.js';
@@ -111,9 +112,16 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
   }
 
   let server: ReturnType<typeof createServer>;
+  let metrics: PrometheusMetrics | undefined;
   try {
     const tls = config.ssl.enabled ? { server: createTlsServer(config.ssl, io.cwd) } : {};
-    server = createServer(toServerOptions(config, { logger, ...tls, ...drivers.serverOptions }));
+    if (config.metrics.enabled) {
+      const { createPrometheusMetrics } = await import('@sockudo/metrics-prometheus');
+      metrics = createPrometheusMetrics({ prefix: config.metrics.prometheus.prefix });
+    }
+    server = createServer(
+      toServerOptions(config, { logger, ...tls, ...drivers.serverOptions, ...(metrics ? { metrics } : {}) }),
+    );
   } catch (error) {
     await drivers.close();
     logger.error('failed to start', { error });
@@ -134,8 +142,29 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     await server.close({ gracePeriodMs: 0 }).catch(() => {});
     return EXIT_CODES.failure;
   }
+  if (metrics) await serveMetrics(metrics, config.metrics, logger);
   handleShutdownSignals(server, { logger, gracePeriodMs: config.shutdown_grace_period * 1000 });
   return undefined;
+}
+
+/**
+ * Starts the metrics port. Metrics are auxiliary: a port already taken (a second instance on the same
+ * machine, say) is logged and the server keeps serving clients without them.
+ */
+async function serveMetrics(
+  metrics: PrometheusMetrics,
+  settings: { host: string; port: number },
+  logger: Logger,
+): Promise<void> {
+  const { startMetricsServer } = await import('@sockudo/metrics-prometheus');
+  try {
+    const bound = await startMetricsServer(metrics, { host: settings.host, port: settings.port });
+    logger.info(`Metrics on http://${bound.host}:${bound.port}/metrics`);
+  } catch (error) {
+    logger.error(
+      `metrics.port: cannot serve metrics on ${settings.host}:${settings.port} (${error instanceof Error ? error.message : String(error)}); continuing without metrics`,
+    );
+  }
 }
 
 function configCheck(options: { config?: string }, io: CliIo): number {

@@ -842,8 +842,8 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     type: BOOLEAN,
     default: true,
     env: ['METRICS_ENABLED'],
-    description: 'Serve /metrics (not served in this release: the prometheus driver is not available yet).',
-    applied: false,
+    description:
+      'Serve Prometheus metrics at /metrics on their own port. If that port cannot be bound, the server logs an error and keeps serving without metrics.',
   },
   {
     path: 'metrics.driver',
@@ -851,7 +851,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 'prometheus',
     env: ['METRICS_DRIVER'],
     description: 'Metrics driver.',
-    applied: false,
   },
   {
     path: 'metrics.host',
@@ -859,7 +858,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: '0.0.0.0',
     env: ['METRICS_HOST'],
     description: 'Address of the metrics server.',
-    applied: false,
   },
   {
     path: 'metrics.port',
@@ -867,7 +865,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 9601,
     env: ['METRICS_PORT'],
     description: 'Port of the metrics server.',
-    applied: false,
   },
   { path: 'metrics.prometheus', type: SECTION, description: 'Prometheus options.' },
   {
@@ -876,7 +873,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 'sockudo_',
     env: ['METRICS_PROMETHEUS_PREFIX'],
     description: 'Prefix of every metric name.',
-    applied: false,
   },
 
   // --- ssl ---

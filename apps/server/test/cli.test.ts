@@ -1,3 +1,4 @@
+import { TEST_METRICS_ENV } from './sockudo-process.js';
 // Runs the built binary (apps/server/dist/bin.js) as a real process, as a user would.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,7 +20,7 @@ interface Run {
 
 /** A clean environment: no HOST/PORT/SOCKUDO_* from the machine running the tests. */
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_METRICS_ENV, ...extra };
 }
 
 function run(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Pusher from 'pusher';
 import PusherJs from 'pusher-js';
 import { afterEach } from 'vitest';
-import { BIN, type SockudoProcess, startSockudo } from './sockudo-process.js';
+import { BIN, type SockudoProcess, startSockudo, TEST_METRICS_ENV } from './sockudo-process.js';
 
 /** What a finished `sockudo` run printed, and how it exited. */
 export interface Run {
@@ -23,7 +23,7 @@ export function runSockudo(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_METRICS_ENV, ...options.env },
     });
     let stdout = '';
     let stderr = '';

@@ -170,3 +170,69 @@ describe('sockudo start -c config.json', () => {
     }
   });
 });
+
+describe('sockudo start: Prometheus metrics', () => {
+  it('serves /metrics on its own port, and the counters move with real traffic', async () => {
+    const server = await start(['--host', '127.0.0.1', '--port', '0'], { cwd: tempDir() });
+    // The metrics port opens right after the main one.
+    const match = await within<RegExpExecArray>(5000, 'the metrics address', (ok) => {
+      const poll = setInterval(() => {
+        const found = /Metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(server.output());
+        if (found) {
+          clearInterval(poll);
+          ok(found);
+        }
+      }, 20);
+    });
+    const scrape = async () => (await fetch(`http://127.0.0.1:${match[1]}/metrics`)).text();
+
+    const pusher = client(server.port);
+    const channel = pusher.subscribe('metered');
+    await within(5000, 'subscription_succeeded', (ok) =>
+      channel.bind('pusher:subscription_succeeded', () => ok(null)),
+    );
+    const got = within(5000, 'event', (ok) => channel.bind('ev', ok));
+    const backend = new Pusher({
+      appId: 'app-id',
+      key: 'app-key',
+      secret: 'app-secret',
+      host: '127.0.0.1',
+      port: String(server.port),
+      useTLS: false,
+    });
+    await backend.trigger('metered', 'ev', { n: 1 });
+    await got;
+    const text = await scrape();
+    expect(text).toMatch(/^sockudo_connected\{app_id="app-id"\} 1$/m);
+    expect(text).toMatch(/^sockudo_deliveries_total\{app_id="app-id"\} 1$/m);
+    expect(text).toMatch(
+      /^sockudo_http_calls_received_total\{[^}]*route="\/apps\/:id\/events"[^}]*status="200"[^}]*\} 1$/m,
+    );
+  });
+
+  it('keeps serving clients when the metrics port is taken', async () => {
+    const { createServer: createNetServer } = await import('node:net');
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const server = await start(['--host', '127.0.0.1', '--port', '0'], {
+        cwd: tempDir(),
+        env: { METRICS_HOST: '127.0.0.1', METRICS_PORT: String(taken) },
+      });
+      await within(5000, 'the metrics error', (ok) => {
+        const poll = setInterval(() => {
+          if (server.output().includes('continuing without metrics')) {
+            clearInterval(poll);
+            ok(null);
+          }
+        }, 20);
+      });
+      const up = await fetch(`http://127.0.0.1:${server.port}/up`);
+      expect(up.status).toBe(200);
+      await up.text();
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
+/** Metrics are on by default (as in Rust Sockudo, on 0.0.0.0:9601); tests keep them on loopback, OS-chosen ports. */
+export const TEST_METRICS_ENV = { METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
+
 /** A running `sockudo start`. */
 export interface SockudoProcess {
   port: number;
@@ -24,7 +27,7 @@ export function startSockudo(
 ): Promise<SockudoProcess> {
   const child = spawn(process.execPath, [BIN, 'start', ...args], {
     cwd: options.cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_METRICS_ENV, ...options.env },
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
