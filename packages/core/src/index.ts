@@ -29,6 +29,6 @@ export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cach
 export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queue.js';
 export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 export { noopMetrics } from './memory/noop-metrics.js';
-export type { ServerOptions } from './options.js';
+export type { CorsOptions, ServerOptions } from './options.js';
 export { createServer, type SockudoServer } from './server.js';
 export type * from './spec/v1/index.js';

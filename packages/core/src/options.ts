@@ -78,4 +78,21 @@ export interface ServerOptions {
   horizontal?: HorizontalAdapterOptions;
   /** An existing HTTP(S) server to attach to instead of creating one (TLS, custom routes). */
   server?: HttpServer;
+  /** CORS headers of the HTTP API (Rust Sockudo's `cors` section). */
+  cors?: CorsOptions;
+}
+
+/** CORS of the HTTP API. A request whose `Origin` is not allowed gets no CORS headers. */
+export interface CorsOptions {
+  /** Allowed origins; `'*'` allows any. @default ['*'] */
+  origin?: string[];
+  /**
+   * Send `Access-Control-Allow-Credentials: true` and echo the request's origin (a credentialed request
+   * cannot use `*`). @default true
+   */
+  credentials?: boolean;
+  /** @default ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] */
+  methods?: string[];
+  /** @default ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'] */
+  allowedHeaders?: string[];
 }

@@ -129,7 +129,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
     maxPayload: context.maxPayloadBytes * 4,
   });
-  const handleHttp = createHttpApi(context, state);
+  const handleHttp = createHttpApi(context, state, options.cors);
   httpServer.on('request', handleHttp);
 
   function refuse(ws: WebSocket, appId: string, code: number, message: string): void {

@@ -17,7 +17,9 @@ import { channelCacheKey } from '../channel-router.js';
 import type { EngineContext } from '../engine-context.js';
 import { channelEventFrame } from '../frames.js';
 import { appLabels } from '../metric-labels.js';
+import type { CorsOptions } from '../options.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
+import { createCors } from './cors.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
 
@@ -154,8 +156,9 @@ function parseTrigger(app: App, raw: unknown, where: string, single: boolean): T
 }
 
 /** Creates the request handler for the HTTP API and health routes. */
-export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
+export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: CorsOptions) {
   const { adapter } = ctx;
+  const applyCors = createCors(cors);
 
   async function rateLimit(
     app: App,
@@ -420,6 +423,14 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState) {
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const call: HttpCall = { route: UNMATCHED_ROUTE, appId: undefined, receivedAt: performance.now() };
+    if (applyCors(req, res)) {
+      ctx.metrics.increment('http_calls_received_total', {
+        appId: undefined,
+        route: 'preflight',
+        status: 204,
+      });
+      return;
+    }
     route(req, res, call)
       .catch((error: unknown) => {
         if (res.headersSent) return;
