@@ -27,11 +27,14 @@ const median = (values) => {
 console.log('| figure | ours | soketi | ours/soketi | runs |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const [figure, get] of Object.entries(pick)) {
-  const of = (label) => runs.filter((r) => r.scenario === scenarioOf[figure] && r.label === label).map((r) => get(r.figures));
+  const of = (label) =>
+    runs.filter((r) => r.scenario === scenarioOf[figure] && r.label === label).map((r) => get(r.figures));
   const ours = median(of('ours'));
   const soketi = median(of('soketi'));
   if (ours === undefined && soketi === undefined) continue;
   const fmt = (v) => (v === undefined ? '–' : Number(v.toPrecision(4)).toLocaleString('en'));
   const ratio = ours !== undefined && soketi ? (ours / soketi).toFixed(2) : '–';
-  console.log(`| ${figure} | ${fmt(ours)} | ${fmt(soketi)} | ${ratio} | ${of('ours').length}/${of('soketi').length} |`);
+  console.log(
+    `| ${figure} | ${fmt(ours)} | ${fmt(soketi)} | ${ratio} | ${of('ours').length}/${of('soketi').length} |`,
+  );
 }
