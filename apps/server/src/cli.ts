@@ -2,6 +2,8 @@
 // `migrate`, `config check`, `--version`, `--help`.
 
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createServer, type Logger } from '@sockudo/core';
 import type { PrometheusMetrics } from '@sockudo/metrics-prometheus';
 import { Command, CommanderError } from 'commander';
@@ -11,12 +13,14 @@ import { type ConfigCheck, checkConfig } from './config-loader.js';
 import { createConsoleLogger } from './console-logger.js';
 import { planDrivers } from './driver-plan.js';
 import { createDrivers, type Drivers } from './driver-registry.js';
+import { createIpcTransport } from './ipc-transport.js';
 import { maskSecrets } from './mask-secrets.js';
 import { runMigrate } from './migrate-command.js';
 import { handleShutdownSignals, logUnhandledErrors } from './process-lifecycle.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { createTlsServer } from './tls-server.js';
 import { toServerOptions } from './to-server-options.js';
+import { onWorkerStopRequest, reportListening, runPrimary, workerCount, workerIndex } from './workers.js';
 
 /** Exit codes of the `sockudo` command. */
 export const EXIT_CODES = Object.freeze({
@@ -45,7 +49,7 @@ export function packageVersion(): string {
 const HELP_AFTER = `
 Configuration (later wins): defaults < config file (-c, else ./config/config.json) < environment
 variables (Rust Sockudo's names: HOST, PORT, ADAPTER_DRIVER, SOCKUDO_DEFAULT_APP_ID/KEY/SECRET, ...)
-< --host/--port/--debug. \${VAR} and \${VAR:-default} are substituted in the config file.
+< --host/--port/--debug/--workers. \${VAR} and \${VAR:-default} are substituted in the config file.
 
 Drivers (adapter, app manager, cache, queue, rate limiter) are loaded only when configured. With a
 database app manager, run \`sockudo migrate\` once to create its apps table.
@@ -76,6 +80,7 @@ interface StartOptions {
   host?: string;
   port?: string;
   debug?: boolean;
+  workers?: string;
 }
 
 async function start(options: StartOptions, io: CliIo): Promise<number | undefined> {
@@ -83,7 +88,7 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     file: options.config,
     env: io.env,
     cwd: io.cwd,
-    flags: { host: options.host, port: options.port, debug: options.debug },
+    flags: { host: options.host, port: options.port, debug: options.debug, workers: options.workers },
   });
   if (!result.config) {
     printWarnings(result, io);
@@ -98,8 +103,26 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     stream: io.stdout,
   });
   logUnhandledErrors(logger);
-  for (const note of result.notes) logger.info(note);
-  for (const warning of result.warnings) logger.warn(warning);
+  // A worker of `--workers N` (see workers.ts) runs the single-process start below, joined to its peers.
+  const worker = workerIndex(io.env);
+  if (worker === undefined) {
+    for (const note of result.notes) logger.info(note);
+    for (const warning of result.warnings) logger.warn(warning);
+  }
+  const workers = workerCount(config.workers);
+  if (worker === undefined && workers > 1) {
+    runPrimary({
+      count: workers,
+      logger,
+      gracePeriodMs: config.shutdown_grace_period * 1000,
+      scheme: config.ssl.enabled ? 'https' : 'http',
+      exec: fileURLToPath(new URL('./bin.js', import.meta.url)),
+      args: workerArgs(options),
+      cwd: io.cwd,
+      env: io.env,
+    });
+    return undefined;
+  }
 
   // Drivers connect (and are checked) before anything listens; a transport that cannot connect may fall
   // back to the local adapter, anything else that cannot start ends the process with exit code 1.
@@ -111,11 +134,38 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     return EXIT_CODES.failure;
   }
 
+  if (worker !== undefined) {
+    if (drivers.adapter === 'local') {
+      // The workers of one box are joined through the primary; cheap timings, since nothing is remote.
+      drivers.serverOptions.transport = createIpcTransport();
+      drivers.serverOptions.horizontal = {
+        nodeId: `worker-${worker}-${process.pid}`,
+        heartbeatIntervalMs: 1000,
+        nodeTimeoutMs: 3000,
+      };
+    } else if (drivers.serverOptions.horizontal?.nodeId !== undefined) {
+      // instance.process_id names the box; each worker is a node of its own.
+      const nodeId = `${drivers.serverOptions.horizontal.nodeId}-worker-${worker}`;
+      drivers.serverOptions.horizontal = { ...drivers.serverOptions.horizontal, nodeId };
+    }
+  }
+
   let server: ReturnType<typeof createServer>;
   let metrics: PrometheusMetrics | undefined;
   try {
-    const tls = config.ssl.enabled ? { server: createTlsServer(config.ssl, io.cwd) } : {};
-    if (config.metrics.enabled) {
+    const httpServer = config.ssl.enabled
+      ? createTlsServer(config.ssl, io.cwd)
+      : worker !== undefined
+        ? createHttpServer()
+        : undefined;
+    // Which worker answered, for operators (and tests): registered before core's request handler.
+    if (worker !== undefined)
+      httpServer?.on('request', (_request, response) =>
+        response.setHeader('X-Sockudo-Worker', String(worker)),
+      );
+    const tls = httpServer ? { server: httpServer } : {};
+    // Only worker 1 serves the metrics port (a shared port would answer from a random worker).
+    if (config.metrics.enabled && (worker === undefined || worker === 1)) {
       const { createPrometheusMetrics } = await import('@sockudo/metrics-prometheus');
       metrics = createPrometheusMetrics({ prefix: config.metrics.prometheus.prefix });
     }
@@ -133,18 +183,41 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     const appManager = drivers.serverOptions.appManager
       ? { app_manager: config.app_manager.driver }
       : { apps: config.app_manager.array.apps.length };
-    logger.info(`Sockudo listening on ${scheme}://${address.host}:${address.port}`, {
-      ...appManager,
-      adapter: drivers.adapter,
-    });
+    if (worker === undefined) {
+      logger.info(`Sockudo listening on ${scheme}://${address.host}:${address.port}`, {
+        ...appManager,
+        adapter: drivers.adapter,
+      });
+    } else {
+      logger.info(`worker ${worker} ready on ${scheme}://${address.host}:${address.port}`, {
+        pid: process.pid,
+        ...appManager,
+        adapter: drivers.adapter === 'local' ? 'local (workers joined in-box)' : drivers.adapter,
+      });
+      reportListening(address);
+    }
   } catch (error) {
     logger.error('failed to start', { error });
     await server.close({ gracePeriodMs: 0 }).catch(() => {});
     return EXIT_CODES.failure;
   }
   if (metrics) await serveMetrics(metrics, config.metrics, logger);
-  handleShutdownSignals(server, { logger, gracePeriodMs: config.shutdown_grace_period * 1000 });
+  handleShutdownSignals(server, {
+    logger,
+    gracePeriodMs: config.shutdown_grace_period * 1000,
+    ...(worker !== undefined && { signals: [], requests: onWorkerStopRequest }),
+  });
   return undefined;
+}
+
+/** The `start` arguments of a worker: the primary's, without --workers. */
+function workerArgs(options: StartOptions): string[] {
+  const args = ['start'];
+  if (options.config !== undefined) args.push('--config', options.config);
+  if (options.host !== undefined) args.push('--host', options.host);
+  if (options.port !== undefined) args.push('--port', options.port);
+  if (options.debug) args.push('--debug');
+  return args;
 }
 
 /**
@@ -189,7 +262,7 @@ async function migrate(options: { config?: string }, io: CliIo): Promise<number>
 }
 
 const COMMANDS = ['start', 'migrate', 'config', 'help'];
-const OPTIONS_WITH_VALUE = ['-c', '--config', '--host', '--port'];
+const OPTIONS_WITH_VALUE = ['-c', '--config', '--host', '--port', '--workers'];
 
 /**
  * The first word that is not an option, when it is not a command. `start` is the default command, so
@@ -239,6 +312,10 @@ export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): 
     .option('--host <host>', 'address to listen on (overrides HOST and the config file)')
     .option('--port <port>', 'port to listen on; 0 picks a free one (overrides PORT and the config file)')
     .option('--debug', 'log at debug level')
+    .option(
+      '--workers <n>',
+      'worker processes sharing the port; 0 or auto = one per CPU (overrides SOCKUDO_WORKERS and the config file)',
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (options: StartOptions) => {
       code = await start(options, streams);

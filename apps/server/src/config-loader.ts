@@ -24,6 +24,8 @@ export interface ConfigFlags {
   port?: string | number;
   /** Only `true` has an effect. */
   debug?: boolean;
+  /** `--workers N` as typed (`auto` or a count), or a number. */
+  workers?: string | number;
 }
 
 /** Options of {@link loadConfig}. */
@@ -216,6 +218,7 @@ function applyFlags(
   if (flags.host !== undefined) given.push(['--host', 'host', flags.host]);
   if (flags.port !== undefined) given.push(['--port', 'port', String(flags.port)]);
   if (flags.debug === true) given.push(['--debug', 'debug', true]);
+  if (flags.workers !== undefined) given.push(['--workers', 'workers', String(flags.workers)]);
   for (const [flag, path, value] of given) {
     const spec = CONFIG_KEYS.get(path)!;
     const checked = checkValue(spec.type, value, true);

@@ -6,8 +6,8 @@
 export type ConfigType =
   /** A string; `nonEmpty` rejects "". */
   | { kind: 'string'; nonEmpty?: boolean }
-  /** A number; `integer` rejects fractions; `min`/`max` are inclusive. */
-  | { kind: 'number'; integer?: boolean; min?: number; max?: number }
+  /** A number; `integer` rejects fractions; `min`/`max` are inclusive; `auto` also accepts "auto" (as 0). */
+  | { kind: 'number'; integer?: boolean; min?: number; max?: number; auto?: boolean }
   /** `true`/`false` (environment: true/false/1/0/yes/no/on/off). */
   | { kind: 'boolean' }
   /** One of `values`. */
@@ -229,6 +229,14 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 10,
     env: ['SHUTDOWN_GRACE_PERIOD'],
     description: 'Seconds to wait for sockets to close on SIGTERM/SIGINT.',
+  },
+  {
+    path: 'workers',
+    type: { kind: 'number', integer: true, min: 0, auto: true },
+    default: 1,
+    env: ['SOCKUDO_WORKERS'],
+    description:
+      'Worker processes sharing the port (node:cluster); 1 = one process, 0 or "auto" = one per CPU (os.availableParallelism()). Not in Rust Sockudo.',
   },
   {
     path: 'health_check_timeout_ms',
@@ -931,7 +939,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: ['*'],
     env: ['CORS_ORIGINS'],
     description: 'Allowed origins.',
-    applied: false,
   },
   {
     path: 'cors.credentials',
@@ -939,7 +946,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: true,
     env: ['CORS_CREDENTIALS'],
     description: 'Send Access-Control-Allow-Credentials.',
-    applied: false,
   },
   {
     path: 'cors.methods',
@@ -947,7 +953,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     env: ['CORS_METHODS'],
     description: 'Allowed methods.',
-    applied: false,
   },
   {
     path: 'cors.allowed_headers',
@@ -955,7 +960,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'],
     env: ['CORS_HEADERS'],
     description: 'Allowed request headers.',
-    applied: false,
   },
 
   // --- webhooks ---

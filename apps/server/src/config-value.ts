@@ -30,6 +30,7 @@ export function describeType(type: ConfigType): string {
     case 'string':
       return type.nonEmpty ? 'a non-empty string' : 'a string';
     case 'number': {
+      if (type.auto) return `${describeType({ ...type, auto: false })} or "auto"`;
       const noun = type.integer ? 'an integer' : 'a number';
       if (type.min !== undefined && type.max !== undefined) return `${noun} ${type.min}–${type.max}`;
       if (type.min === 0) return type.integer ? 'a non-negative integer' : 'a non-negative number';
@@ -122,6 +123,7 @@ function fromText(type: ConfigType, text: string): ValueCheck {
   });
   switch (type.kind) {
     case 'number':
+      if (type.auto && text.trim().toLowerCase() === 'auto') return { ok: true, value: 0 };
       return NUMBER_TEXT.test(text.trim()) ? { ok: true, value: Number(text.trim()) } : fail();
     case 'boolean': {
       const value = parseBoolean(text);

@@ -19,6 +19,12 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
   /** @default ['SIGTERM', 'SIGINT'] */
   signals?: NodeJS.Signals[];
+  /**
+   * Other ways to be asked to stop (a cluster worker: its primary). Called once with a function that
+   * starts the same graceful shutdown as the first signal; unlike a second signal, asking again while
+   * stopping does nothing.
+   */
+  requests?: (stop: (reason: string) => void) => void;
 }
 
 /**
@@ -37,8 +43,12 @@ export function handleShutdownSignals(server: ClosableServer, options: ShutdownO
       exit(1);
       return;
     }
+    stop(`received ${signal}`);
+  };
+  const stop = (reason: string): void => {
+    if (stopping) return;
     stopping = true;
-    logger.info(`received ${signal}; closing connections (grace period ${gracePeriodMs / 1000} s)`);
+    logger.info(`${reason}; closing connections (grace period ${gracePeriodMs / 1000} s)`);
     const force = setTimeout(
       () => {
         logger.error('shutdown took too long; exiting now');
@@ -61,6 +71,7 @@ export function handleShutdownSignals(server: ClosableServer, options: ShutdownO
     );
   };
   for (const signal of signals) process.on(signal, onSignal);
+  options.requests?.(stop);
   return () => {
     for (const signal of signals) process.off(signal, onSignal);
   };

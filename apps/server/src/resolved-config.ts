@@ -32,6 +32,8 @@ export interface ResolvedConfig {
   websocket_max_payload_kb: number;
   max_connections: number;
   shutdown_grace_period: number;
+  /** Worker processes; 0 = one per CPU ("auto"). */
+  workers: number;
   health_check_timeout_ms: number;
   path_prefix: string;
   http_api: { request_limit_in_mb: number; usage_enabled: boolean };

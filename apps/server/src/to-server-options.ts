@@ -24,6 +24,12 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
     ...(config.channel_limits.cache_ttl !== undefined && {
       channelCacheTtl: config.channel_limits.cache_ttl,
     }),
+    cors: {
+      origin: config.cors.origin,
+      credentials: config.cors.credentials,
+      methods: config.cors.methods,
+      allowedHeaders: config.cors.allowed_headers,
+    },
     webhooks: {
       batching: batching.enabled,
       batchDurationMs: batching.duration,

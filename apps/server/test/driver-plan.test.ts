@@ -512,6 +512,24 @@ describe('planDrivers: app manager', () => {
       appCache: { ttlSeconds: 30 },
     });
   });
+
+  it('maps the cors section onto the cors option of createServer', () => {
+    expect(toServerOptions(load({}).config).cors).toEqual({
+      origin: ['*'],
+      credentials: true,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'],
+    });
+    const { config } = load({
+      cors: { origin: ['https://a.test'], credentials: false, methods: ['GET'], allowed_headers: ['Accept'] },
+    });
+    expect(toServerOptions(config).cors).toEqual({
+      origin: ['https://a.test'],
+      credentials: false,
+      methods: ['GET'],
+      allowedHeaders: ['Accept'],
+    });
+  });
 });
 
 describe('planDrivers: cache, queue and rate limiter', () => {
