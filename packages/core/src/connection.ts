@@ -2,6 +2,7 @@
 // and owns its subscriptions, heartbeat and client-event budget. Kept lean: it is multiplied by every
 // connected client.
 
+import type { Duplex } from 'node:stream';
 import {
   ErrorCode,
   isClientEvent,
@@ -19,6 +20,7 @@ import { errorFrame, eventFrame, rawChannelEventFrame } from './frames.js';
 import { appLabels } from './metric-labels.js';
 import type { MetricLabels } from './spec/v1/index.js';
 import { signin, signout } from './user-authentication.js';
+import { corkForThisTurn } from './write-batch.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
 const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
@@ -60,6 +62,8 @@ export class Connection implements SocketHandle {
   private pending: Promise<void> | undefined;
   /** Tasks queued on `pending`; while non-zero, client events queue behind them too. */
   private inFlight = 0;
+  /** Corked for the current event-loop turn (see write-batch.ts). */
+  corked = false;
   private clientEventWindowStart = 0;
   private clientEventCount = 0;
   /** Closes sockets that do not sign in in time, when the app requires user authentication. */
@@ -121,6 +125,11 @@ export class Connection implements SocketHandle {
       this.ctx.metrics.increment('slow_consumers_closed_total', this.labels);
       this.close(ErrorCode.OverCapacity, 'Client too slow: send buffer full');
       return;
+    }
+    if (!this.corked) {
+      // The underlying socket, so this turn's frames leave together (ws has no public cork).
+      const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+      if (socket) corkForThisTurn(this, socket);
     }
     this.ws.send(frame, TEXT_FRAME);
     if (typeof frame === 'string') {
