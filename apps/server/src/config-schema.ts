@@ -244,7 +244,6 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 2000,
     env: ['HEALTH_CHECK_TIMEOUT_MS'],
     description: 'Timeout of each dependency check behind /up, in milliseconds.',
-    applied: false,
   },
   {
     path: 'path_prefix',

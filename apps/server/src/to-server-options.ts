@@ -19,6 +19,7 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
     maxConnections: config.max_connections,
     httpRequestLimitInMb: config.http_api.request_limit_in_mb,
     shutdownGracePeriod: config.shutdown_grace_period,
+    healthCheckTimeoutMs: config.health_check_timeout_ms,
     // Used only in front of a database app manager.
     appCache: config.app_manager.cache.enabled ? { ttlSeconds: config.app_manager.cache.ttl } : false,
     ...(config.channel_limits.cache_ttl !== undefined && {

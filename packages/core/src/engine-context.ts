@@ -21,6 +21,8 @@ export interface EngineContext {
   readonly maxConnections: number;
   readonly httpRequestLimitBytes: number;
   readonly httpTimestampSkewSeconds: number;
+  /** How long `/up` waits for each dependency's health check. */
+  readonly healthCheckTimeoutMs: number;
   readonly userAuthenticationTimeoutMs: number;
   /** How long a cache channel keeps its last event. */
   readonly channelCacheTtlSeconds: number;

@@ -58,6 +58,8 @@ export interface ServerOptions {
   maxSocketBufferBytes?: number;
   /** Seconds `close()` waits for sockets to finish closing. @default 10 */
   shutdownGracePeriod?: number;
+  /** How long `/up` waits for each dependency (adapter, app manager, cache, queue, rate limiter). @default 2000 */
+  healthCheckTimeoutMs?: number;
   /** Maximum allowed difference between `auth_timestamp` and the server clock. @default 600 */
   httpTimestampSkewSeconds?: number;
   /**

@@ -118,6 +118,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     maxConnections: options.maxConnections ?? 0,
     httpRequestLimitBytes: (options.httpRequestLimitInMb ?? 10) * 1024 * 1024,
     httpTimestampSkewSeconds: options.httpTimestampSkewSeconds ?? 600,
+    healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
   };
   const state: HttpApiState = { draining: false };
   const httpServer = options.server ?? createHttpServer();

@@ -9,6 +9,7 @@ import {
   eventually,
   freePort,
   httpStatus,
+  httpText,
   is,
   natsBroker,
   redisBroker,
@@ -112,7 +113,29 @@ for (const kind of ['redis', 'nats'] as const) {
         await sleep(100);
       }
 
+      // ...and says so: /up is DEGRADED (still 200) while the broker is away.
+      for (const node of nodes) {
+        await eventually(
+          `/up of ${node.name} says DEGRADED while the broker is down`,
+          async () => {
+            expect(await httpText(node.port, '/up')).toBe('DEGRADED');
+          },
+          { timeoutMs: 10_000, intervalMs: 100 },
+        );
+      }
+
       await broker.start();
+
+      // /up is OK again once the transport has reconnected.
+      for (const node of nodes) {
+        await eventually(
+          `/up of ${node.name} says OK after the broker came back`,
+          async () => {
+            expect(await httpText(node.port, '/up')).toBe('OK');
+          },
+          { timeoutMs: 30_000, intervalMs: 200 },
+        );
+      }
 
       // Cross-node delivery resumes: a trigger to one node reaches the clients of the others.
       for (const [from, to] of [

@@ -431,6 +431,12 @@ export async function httpStatus(port: number, path: string, timeoutMs = 2000): 
   return response.status;
 }
 
+/** The body of a GET (health endpoints answer text). */
+export async function httpText(port: number, path: string, timeoutMs = 5000): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+  return response.text();
+}
+
 /** The status of a Pusher SDK call: 200 when it resolved, the HTTP status when it failed with one. */
 export async function statusOf(call: Promise<{ status: number }>): Promise<number> {
   try {

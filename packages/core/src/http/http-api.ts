@@ -352,6 +352,35 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
     return { app, query, body, receivedAt: call.receivedAt };
   }
 
+  /** The dependencies whose health check fails or does not answer within the timeout. */
+  async function failingDependencies(): Promise<string[]> {
+    const checks: Array<[string, (() => Promise<void>) | undefined]> = [
+      ['adapter', () => ctx.adapter.checkHealth()],
+      ['app_manager', ctx.appManager.checkHealth?.bind(ctx.appManager)],
+      ['cache', ctx.cache.checkHealth?.bind(ctx.cache)],
+      ['queue', ctx.queue.checkHealth?.bind(ctx.queue)],
+      ['rate_limiter', ctx.rateLimiter.checkHealth?.bind(ctx.rateLimiter)],
+    ];
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => {
+        if (!check) return undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), ctx.healthCheckTimeoutMs);
+        });
+        try {
+          await Promise.race([check(), timeout]);
+          return undefined;
+        } catch {
+          return name;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    return results.filter((name): name is string => name !== undefined);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, call: HttpCall): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let parts: string[];
@@ -369,9 +398,17 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
       if (parts[0] === 'ready')
         return sendText(res, state.draining ? 503 : 200, state.draining ? 'DRAINING' : 'OK');
       if (parts[0] === 'up' && parts.length <= 2) {
-        if (parts[1] !== undefined && !(await ctx.appManager.findById(parts[1])))
-          return sendText(res, 404, 'NOT_FOUND');
-        return sendText(res, state.draining ? 503 : 200, state.draining ? 'DRAINING' : 'OK');
+        if (state.draining) return sendText(res, 503, 'DRAINING');
+        const failing = await failingDependencies();
+        if (parts[1] !== undefined && !failing.includes('app_manager')) {
+          const found = await ctx.appManager.findById(parts[1]).catch(() => undefined);
+          if (!found) return sendText(res, 404, 'NOT_FOUND');
+        }
+        // A node whose broker, cache, queue or database is down still serves its own clients: it is
+        // DEGRADED (200), not down. The header names what failed.
+        return failing.length === 0
+          ? sendText(res, 200, 'OK')
+          : sendText(res, 200, 'DEGRADED', { 'X-Health-Check': failing.join(',') });
       }
       if (parts[0] === 'usage' && parts.length === 1) {
         const memory = process.memoryUsage();
