@@ -1,2 +1,2 @@
+export type { RedisConnectionOptions } from '@sockudo/redis-connection';
 export { createRedisCache, type RedisCacheOptions } from './redis-cache.js';
-export type { RedisConnectionOptions } from './redis-connection.js';

@@ -8,7 +8,7 @@ import {
   openRedisConnection,
   type RedisConnectionOptions,
   withDeadline,
-} from './redis-connection.js';
+} from '@sockudo/redis-connection';
 
 /** Options of {@link createRedisCache}. */
 export interface RedisCacheOptions extends RedisConnectionOptions {

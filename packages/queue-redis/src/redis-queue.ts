@@ -5,15 +5,15 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Logger, type QueueJob, type QueueJobOutcome, type QueueV1, silentLogger } from '@sockudo/core';
-import type { Cluster, Redis } from 'ioredis';
-import { type QueueKeys, queueKeys } from './queue-keys.js';
-import { CLAIM, COMPLETE, FAIL, PUSH, RELEASE, RENEW, RETRY } from './queue-scripts.js';
 import {
   closeRedisConnection,
   openRedisConnection,
   type RedisConnectionOptions,
   withDeadline,
-} from './redis-connection.js';
+} from '@sockudo/redis-connection';
+import type { Cluster, Redis } from 'ioredis';
+import { type QueueKeys, queueKeys } from './queue-keys.js';
+import { CLAIM, COMPLETE, FAIL, PUSH, RELEASE, RENEW, RETRY } from './queue-scripts.js';
 
 /** Options of {@link createRedisQueue}. */
 export interface RedisQueueOptions extends RedisConnectionOptions {

@@ -2,21 +2,17 @@
 // shares the Redis shares the limit, with no read-then-write race between them.
 
 import type { RateLimiterV1, RateLimitResult } from '@sockudo/core';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import {
+  closeRedisConnection,
+  openRedisConnection,
+  type RedisConnectionOptions,
+  withDeadline,
+} from '@sockudo/redis-connection';
 
-/** Options of {@link createRedisRateLimiter}. */
-export interface RedisRateLimiterOptions {
-  /** A Redis URL, e.g. `redis://127.0.0.1:6379/0`. Ignored when `client` or `nodes` is given. */
-  url?: string;
-  /** Redis Cluster start-up nodes; selects cluster mode. */
-  nodes?: Array<string | ClusterNode>;
-  /** A ready ioredis client (standalone or Cluster); it is not closed by `close()`. */
-  client?: Redis | Cluster;
+/** Options of {@link createRedisRateLimiter}: where Redis is, plus the key prefix. */
+export interface RedisRateLimiterOptions extends RedisConnectionOptions {
   /** Key prefix. @default 'sockudo_rl:' (Rust Sockudo's) */
   prefix?: string;
-  /** Extra ioredis options. */
-  redis?: RedisOptions;
-  cluster?: ClusterOptions;
 }
 
 // KEYS[1] = window key; ARGV = points, limit, window ms.
@@ -56,21 +52,9 @@ type WithConsume = {
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions = {}): RateLimiterV1 {
   const prefix = options.prefix ?? 'sockudo_rl:';
-  const owned = options.client === undefined;
-  const client =
-    options.client ??
-    (options.nodes
-      ? new Cluster(options.nodes, {
-          ...options.cluster,
-          redisOptions: { commandTimeout: 1000, maxRetriesPerRequest: 1, ...options.cluster?.redisOptions },
-        })
-      : // A command waits at most a second while Redis is away, so waiting requests stay bounded.
-        new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-          commandTimeout: 1000,
-          maxRetriesPerRequest: 1,
-          ...options.redis,
-        }));
-  client.on('error', () => {}); // reported through consume() rejections and checkHealth(), never as a crash
+  // A command waits at most a second while Redis is away, so waiting API requests stay bounded.
+  const connection = openRedisConnection(options, 'sockudo-rate-limiter');
+  const { client } = connection;
   client.defineCommand('sockudoConsume', { numberOfKeys: 1, lua: CONSUME });
   const scripted = client as unknown as WithConsume;
 
@@ -92,10 +76,10 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions = {}): R
       };
     },
     async checkHealth() {
-      await client.ping();
+      await withDeadline(client.ping(), 1000, 'PING');
     },
     async close() {
-      if (owned) await client.quit().catch(() => client.disconnect());
+      await closeRedisConnection(connection);
     },
   };
 }

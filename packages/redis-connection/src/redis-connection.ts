@@ -1,5 +1,6 @@
-// Opens (or adopts) the ioredis connection the cache uses, with settings that keep every command's
-// wait bounded while Redis is away and never let a connection error crash the process.
+// Opens (or adopts) an ioredis connection for a Sockudo driver (cache, queue, rate limiter), with settings
+// that keep every command's wait bounded while Redis is away and never let a connection error crash
+// the process.
 
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
@@ -32,7 +33,7 @@ export interface RedisConnectionOptions {
   cluster?: ClusterOptions;
 }
 
-/** An open client and whether this package opened it (and so closes it). */
+/** An open client and whether it was opened here (and so is closed by `closeRedisConnection`). */
 export interface RedisConnection {
   client: Redis | Cluster;
   owned: boolean;
@@ -46,7 +47,7 @@ export function openRedisConnection(
 ): RedisConnection {
   const commandTimeout = options.commandTimeoutMs ?? defaultCommandTimeoutMs;
   // A command fails after one reconnection attempt instead of ioredis's default twenty, and never
-  // waits longer than commandTimeout: a request that reads the cache stays fast while Redis is down.
+  // waits longer than commandTimeout: callers fail fast while Redis is down instead of piling up.
   const bounded: RedisOptions = { commandTimeout, maxRetriesPerRequest: 1, connectionName };
   let client: Redis | Cluster;
   if (options.client) {
@@ -77,7 +78,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Closes a connection this package opened: QUIT (bounded), then a hard disconnect. */
+/** Closes a connection that was opened (not adopted): QUIT (bounded), then a hard disconnect. */
 export async function closeRedisConnection(connection: RedisConnection, timeoutMs = 1000): Promise<void> {
   if (!connection.owned) return;
   const { client } = connection;

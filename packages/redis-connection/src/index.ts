@@ -1,0 +1,7 @@
+export {
+  closeRedisConnection,
+  openRedisConnection,
+  type RedisConnection,
+  type RedisConnectionOptions,
+  withDeadline,
+} from './redis-connection.js';
