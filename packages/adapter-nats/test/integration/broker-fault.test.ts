@@ -3,12 +3,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TransportV1 } from '@sockudo/core';
+import { watchProcessErrors } from '@sockudo/test-helpers/process-errors';
+import { type Recorder, recorder } from '@sockudo/test-helpers/recorder';
+import { freePort, startNatsServer, type ThrowawayServer } from '@sockudo/test-helpers/services';
+import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsTransport } from '../../src/index.js';
-import { watchProcessErrors } from '../helpers/process-errors.js';
-import { type Recorder, recorder } from '../helpers/recorder.js';
-import { freePort, startNatsServer, type ThrowawayServer } from '../helpers/services.js';
-import { eventually, settle, sleep } from '../helpers/wait.js';
 
 describe('createNatsTransport when NATS dies and comes back', () => {
   let port: number;

@@ -4,12 +4,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { ConfigError, type TransportV1 } from '@sockudo/core';
+import { recorder } from '@sockudo/test-helpers/recorder';
+import { freePort, NATS_URL, requireService } from '@sockudo/test-helpers/services';
+import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
 import { connect } from 'nats';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsTransport, natsSubjects } from '../../src/index.js';
-import { recorder } from '../helpers/recorder.js';
-import { freePort, NATS_URL, requireService } from '../helpers/services.js';
-import { eventually, settle, sleep } from '../helpers/wait.js';
 
 describe('createNatsTransport', () => {
   beforeAll(() => requireService('NATS', NATS_URL, 4222));

@@ -7,8 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawnServer, type ThrowawayServer } from './services.js';
-import { sleep } from './wait.js';
+import { spawnServer, type ThrowawayServer } from '@sockudo/test-helpers/services';
+import { sleep } from '@sockudo/test-helpers/wait';
 
 const run = promisify(execFile);
 

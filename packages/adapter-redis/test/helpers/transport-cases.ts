@@ -4,9 +4,9 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TransportV1 } from '@sockudo/core';
+import { recorder } from '@sockudo/test-helpers/recorder';
+import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
 import { afterEach, expect, it } from 'vitest';
-import { recorder } from './recorder.js';
-import { eventually, settle, sleep } from './wait.js';
 
 export interface TransportCaseOptions {
   /** Creates a transport with this prefix on the broker under test. */

@@ -3,13 +3,13 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TransportV1 } from '@sockudo/core';
+import { watchProcessErrors } from '@sockudo/test-helpers/process-errors';
+import { type Recorder, recorder } from '@sockudo/test-helpers/recorder';
+import { recordingLogger } from '@sockudo/test-helpers/recording-logger';
+import { freePort, startRedisServer, type ThrowawayServer } from '@sockudo/test-helpers/services';
+import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTransport } from '../../src/index.js';
-import { watchProcessErrors } from '../helpers/process-errors.js';
-import { type Recorder, recorder } from '../helpers/recorder.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
-import { freePort, startRedisServer, type ThrowawayServer } from '../helpers/services.js';
-import { eventually, settle, sleep } from '../helpers/wait.js';
 
 describe('createRedisTransport when Redis dies and comes back', () => {
   let port: number;

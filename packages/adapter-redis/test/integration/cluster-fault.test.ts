@@ -3,12 +3,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { TransportV1 } from '@sockudo/core';
+import { watchProcessErrors } from '@sockudo/test-helpers/process-errors';
+import { type Recorder, recorder } from '@sockudo/test-helpers/recorder';
+import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClusterTransport } from '../../src/index.js';
-import { watchProcessErrors } from '../helpers/process-errors.js';
-import { type Recorder, recorder } from '../helpers/recorder.js';
 import { startThrowawayCluster, type ThrowawayCluster } from '../helpers/throwaway-cluster.js';
-import { eventually, settle, sleep } from '../helpers/wait.js';
 
 let cluster: ThrowawayCluster;
 beforeAll(async () => {

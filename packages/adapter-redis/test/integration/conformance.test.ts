@@ -1,10 +1,10 @@
 // The published TransportV1 conformance suite, run exactly as a third-party adapter would run it,
 // against Redis and against the Redis Cluster (classic and sharded pub/sub).
 
+import { REDIS_CLUSTER_NODES, REDIS_URL, requireService } from '@sockudo/test-helpers/services';
 import { transportTestSuite } from '@sockudo/test-suite';
 import { beforeAll, describe, it } from 'vitest';
 import { createRedisClusterTransport, createRedisTransport } from '../../src/index.js';
-import { REDIS_CLUSTER_NODES, REDIS_URL, requireService } from '../helpers/services.js';
 
 describe('redis', () => {
   beforeAll(() => requireService('Redis', REDIS_URL, 6379));

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { recorder } from '@sockudo/test-helpers/recorder';
+import { freePort, REDIS_CLUSTER_NODES, REDIS_URL, requireService } from '@sockudo/test-helpers/services';
+import { eventually } from '@sockudo/test-helpers/wait';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClusterTransport, createRedisTransport } from '../../src/index.js';
-import { recorder } from '../helpers/recorder.js';
-import { freePort, REDIS_CLUSTER_NODES, REDIS_URL, requireService } from '../helpers/services.js';
 import { transportCases } from '../helpers/transport-cases.js';
-import { eventually } from '../helpers/wait.js';
 
 const unusedPort = await freePort();
 

@@ -8,6 +8,7 @@ import {
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { APP_DEFAULTS, type App, ConfigError, SockudoError } from '@sockudo/core';
+import { closedPort, watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +25,6 @@ import {
   startDynalite,
   uniqueTable,
 } from '../helpers/dynamodb.js';
-import { closedPort, watchProcessErrors } from '../helpers/end-to-end.js';
 
 let dynamo: Dynalite;
 const managers: DynamoDbAppManager[] = [];

@@ -1,16 +1,6 @@
 // A Sockudo node whose apps live only in DynamoDB: pusher-js connects with a key from the table and
 // receives an event the `pusher` SDK triggers with the secret from the table.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbAppManager } from '../../src/index.js';
-import {
-  CREDENTIALS,
-  type Dynalite,
-  putItems,
-  REGION,
-  startDynalite,
-  uniqueTable,
-} from '../helpers/dynamodb.js';
 import {
   closedPort,
   connected,
@@ -22,7 +12,17 @@ import {
   stopAll,
   upgradeStatus,
   watchProcessErrors,
-} from '../helpers/end-to-end.js';
+} from '@sockudo/test-helpers/end-to-end';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDbAppManager } from '../../src/index.js';
+import {
+  CREDENTIALS,
+  type Dynalite,
+  putItems,
+  REGION,
+  startDynalite,
+  uniqueTable,
+} from '../helpers/dynamodb.js';
 
 const tableName = uniqueTable();
 const APP = { id: 'db-app', key: 'db-app-key', secret: 'db-app-secret' };

@@ -1,9 +1,6 @@
 // A Sockudo node whose apps live only in MySQL: pusher-js connects with a key from the table and
 // receives an event the `pusher` SDK triggers with the secret from the table.
 
-import type { Pool } from 'mysql2/promise';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlAppManager } from '../../src/index.js';
 import {
   closedPort,
   connected,
@@ -15,7 +12,10 @@ import {
   stopAll,
   upgradeStatus,
   watchProcessErrors,
-} from '../helpers/end-to-end.js';
+} from '@sockudo/test-helpers/end-to-end';
+import type { Pool } from 'mysql2/promise';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createMysqlAppManager } from '../../src/index.js';
 import { adminPool, insertRows, MYSQL_URL, requireMysql, uniqueTable } from '../helpers/mysql.js';
 
 const table = uniqueTable();

@@ -2,11 +2,11 @@
 // exact matching under a case-insensitive collation, and failures that name the database, not the password.
 
 import { APP_DEFAULTS, type App, ConfigError, SockudoError } from '@sockudo/core';
+import { closedPort, watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
 import mysql, { type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAppManager, type MysqlAppManager, mysqlSchema } from '../../src/index.js';
-import { closedPort, watchProcessErrors } from '../helpers/end-to-end.js';
 import { adminPool, insertRows, MYSQL_URL, requireMysql, uniqueTable } from '../helpers/mysql.js';
 
 let admin: Pool;

@@ -1,9 +1,6 @@
 // A Sockudo node whose apps live only in PostgreSQL: pusher-js connects with a key from the table and
 // receives an event the `pusher` SDK triggers with the secret from the table.
 
-import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresAppManager } from '../../src/index.js';
 import {
   closedPort,
   connected,
@@ -15,7 +12,10 @@ import {
   stopAll,
   upgradeStatus,
   watchProcessErrors,
-} from '../helpers/end-to-end.js';
+} from '@sockudo/test-helpers/end-to-end';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAppManager } from '../../src/index.js';
 import { adminPool, insertRows, POSTGRES_URL, requirePostgres, uniqueTable } from '../helpers/postgres.js';
 
 const table = uniqueTable();

@@ -2,11 +2,11 @@
 // read, and failures that name the database, not the password.
 
 import { APP_DEFAULTS, type App, ConfigError, SockudoError } from '@sockudo/core';
+import { closedPort, watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAppManager, type PostgresAppManager, postgresSchema } from '../../src/index.js';
-import { closedPort, watchProcessErrors } from '../helpers/end-to-end.js';
 import { adminPool, insertRows, POSTGRES_URL, requirePostgres, uniqueTable } from '../helpers/postgres.js';
 
 let admin: pg.Pool;

@@ -5,12 +5,17 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type SockudoServer } from '@sockudo/core';
+import {
+  REDIS_CLUSTER_NODES,
+  REDIS_URL,
+  requireRedis,
+  requireRedisCluster,
+} from '@sockudo/test-helpers/services';
 import { Cluster, Redis } from 'ioredis';
 import Pusher from 'pusher';
 import PusherJsModule from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisCache, type RedisCacheOptions } from '../../src/index.js';
-import { REDIS_CLUSTER_NODES, REDIS_URL, requireRedis, requireRedisCluster } from '../helpers/services.js';
 
 // pusher-js is CommonJS typed as an ES module: under NodeNext its class is the default export's
 // `default`, at run time it may be either.

@@ -3,9 +3,6 @@
 
 import { randomUUID } from 'node:crypto';
 import type { CacheV1 } from '@sockudo/core';
-import { Cluster, Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisCache, type RedisCacheOptions } from '../../src/index.js';
 import {
   freePort,
   REDIS_CLUSTER_NODES,
@@ -13,7 +10,10 @@ import {
   requireRedis,
   requireRedisCluster,
   sleep,
-} from '../helpers/services.js';
+} from '@sockudo/test-helpers/services';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCache, type RedisCacheOptions } from '../../src/index.js';
 
 const opened: CacheV1[] = [];
 afterEach(async () => {

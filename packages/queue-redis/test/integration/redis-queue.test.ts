@@ -4,9 +4,6 @@
 
 import { randomUUID } from 'node:crypto';
 import type { QueueJob, QueueJobOutcome, QueueV1 } from '@sockudo/core';
-import { Cluster, Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisQueue, queueKeys, type RedisQueueOptions } from '../../src/index.js';
 import {
   eventually,
   freePort,
@@ -15,7 +12,10 @@ import {
   requireRedis,
   requireRedisCluster,
   sleep,
-} from '../helpers/services.js';
+} from '@sockudo/test-helpers/services';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisQueue, queueKeys, type RedisQueueOptions } from '../../src/index.js';
 
 const opened: QueueV1[] = [];
 const prefixes: string[] = [];

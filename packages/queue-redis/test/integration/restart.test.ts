@@ -4,12 +4,6 @@
 // signed for the app (checked with the pusher SDK's webhook()).
 
 import { randomUUID } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
-import Pusher from 'pusher';
-import PusherJsModule from 'pusher-js';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { queueKeys } from '../../src/index.js';
-import { buildPackage, killNodes, startNode, WebhookReceiver } from '../helpers/processes.js';
 import {
   eventually,
   REDIS_CLUSTER_NODES,
@@ -17,7 +11,13 @@ import {
   requireRedis,
   requireRedisCluster,
   sleep,
-} from '../helpers/services.js';
+} from '@sockudo/test-helpers/services';
+import { Cluster, Redis } from 'ioredis';
+import Pusher from 'pusher';
+import PusherJsModule from 'pusher-js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { queueKeys } from '../../src/index.js';
+import { buildPackage, killNodes, startNode, WebhookReceiver } from '../helpers/processes.js';
 
 // pusher-js is CommonJS typed as an ES module: under NodeNext its class is the default export's
 // `default`, at run time it may be either.

@@ -4,13 +4,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer } from '@sockudo/core';
+import { eventually, REDIS_URL, requireRedis } from '@sockudo/test-helpers/services';
 import { Redis } from 'ioredis';
 import Pusher from 'pusher';
 import PusherJsModule from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisQueue, queueKeys } from '../../src/index.js';
 import { WebhookReceiver } from '../helpers/processes.js';
-import { eventually, REDIS_URL, requireRedis } from '../helpers/services.js';
 
 // pusher-js is CommonJS typed as an ES module: under NodeNext its class is the default export's
 // `default`, at run time it may be either.

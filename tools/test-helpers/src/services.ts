@@ -1,9 +1,18 @@
-// The brokers these tests need, and a clear failure (never a skip) when one is not there.
+// The services the driver tests need (Redis, the Redis Cluster, NATS), a clear failure (never a skip)
+// when one is not there, and throwaway broker processes for fault tests.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { sleep } from './wait.js';
 
+export { eventually, sleep } from './wait.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_CLUSTER_NODES = (
+  process.env.REDIS_CLUSTER_NODES ?? '127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002'
+)
+  .split(',')
+  .map((node) => node.trim());
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
@@ -25,13 +34,21 @@ function hostPort(address: string, defaultPort: number): [string, number] {
 }
 
 /** Throws (failing the test) unless something listens at `address`. */
-export async function requireService(what: string, address: string, defaultPort: number): Promise<void> {
+export async function requireService(what: string, address: string, defaultPort = 6379): Promise<void> {
   const [host, port] = hostPort(address, defaultPort);
   if (!(await tcpOpen(host, port))) {
     throw new Error(
       `${what} is not reachable at ${host}:${port}. These integration tests need it: run \`bash scripts/services.sh start\` in the repo root.`,
     );
   }
+}
+
+export async function requireRedis(): Promise<void> {
+  await requireService('Redis', REDIS_URL);
+}
+
+export async function requireRedisCluster(): Promise<void> {
+  for (const node of REDIS_CLUSTER_NODES) await requireService('The Redis Cluster', node);
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -89,6 +106,14 @@ export async function spawnServer(command: string, args: string[], port: number)
       while (await tcpOpen('127.0.0.1', port, 200)) await sleep(20);
     },
   };
+}
+
+export function startRedisServer(port: number): Promise<ThrowawayServer> {
+  return spawnServer(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    port,
+  );
 }
 
 export function startNatsServer(port: number): Promise<ThrowawayServer> {
