@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { APP_RECORD_KEYS } from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_REFERENCE_PATH, renderConfigurationDoc } from '../src/config-reference.js';
 import {
   CONFIG_SCHEMA,
   checkValue,
@@ -71,9 +72,43 @@ describe('renderConfigReference', () => {
   });
 });
 
-describe('README', () => {
-  it('contains the current configuration reference', () => {
+describe('docs/configuration.md', () => {
+  const docPath = new URL(`../../../${CONFIG_REFERENCE_PATH}`, import.meta.url);
+
+  it('is the current generated reference', () => {
+    const doc = readFileSync(docPath, 'utf8');
+    expect(doc, 'regenerate with: node apps/server/scripts/print-config-reference.mjs --write').toBe(
+      renderConfigurationDoc(),
+    );
+  });
+
+  it('gives every key its type, default, variables and description in one row', () => {
+    const doc = readFileSync(docPath, 'utf8');
+    const rows = new Map(
+      doc
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => [line.split(' | ')[0]!.slice(2), line] as const),
+    );
+    for (const spec of CONFIG_SCHEMA) {
+      if (spec.type.kind === 'section') continue;
+      const row = rows.get(`\`${spec.path}\``);
+      expect(row, spec.path).toBeDefined();
+      const cells = row!.split(' | ');
+      expect(cells.length, spec.path).toBeGreaterThanOrEqual(5);
+      expect(cells[1]!.length, `${spec.path}: type`).toBeGreaterThan(0);
+      if (spec.default !== undefined && spec.type.kind !== 'apps')
+        expect(cells[2], `${spec.path}: default`).toBe(
+          `\`${JSON.stringify(spec.default).replace(/\|/g, '\\|')}\``,
+        );
+      for (const name of spec.env ?? []) expect(cells[3], `${spec.path}: ${name}`).toContain(`\`${name}\``);
+      expect(row, `${spec.path}: description`).toContain(spec.description.replace(/\|/g, '\\|'));
+    }
+  });
+
+  it('is linked from the package README instead of copied into it', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(readme, 'regenerate with scripts/print-config-reference.mjs').toContain(renderConfigReference());
+    expect(readme).toContain('](../../docs/configuration.md)');
+    expect(readme).not.toContain('| Key | Type | Default | Environment | Description |');
   });
 });
