@@ -10,10 +10,10 @@ import { Command, CommanderError } from 'commander';
 import { appToRecord } from './app-records.js';
 import type { ConfigIssue } from './config-issue.js';
 import { type ConfigCheck, checkConfig } from './config-loader.js';
-import { createConsoleLogger } from './console-logger.js';
 import { planDrivers } from './driver-plan.js';
 import { createDrivers, type Drivers } from './driver-registry.js';
 import { createIpcTransport } from './ipc-transport.js';
+import { createServerLogger, resolveLogLevel } from './logger.js';
 import { maskSecrets } from './mask-secrets.js';
 import { runMigrate } from './migrate-command.js';
 import { handleShutdownSignals, logUnhandledErrors } from './process-lifecycle.js';
@@ -96,15 +96,22 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     return EXIT_CODES.failure;
   }
   const config = result.config;
-  const logger = createConsoleLogger({
-    debug: config.debug,
+  const level = resolveLogLevel(config.debug, io.env);
+  if (typeof level !== 'string') {
+    io.stderr.write(formatIssues([level]));
+    return EXIT_CODES.failure;
+  }
+  // A worker of `--workers N` (see workers.ts) runs the single-process start below, joined to its peers.
+  const worker = workerIndex(io.env);
+  const logger = createServerLogger({
+    level,
     format: config.logging.output_format,
     colors: config.logging.colors_enabled && io.stdout.isTTY === true,
     stream: io.stdout,
+    ...(worker !== undefined && { bindings: { worker } }),
   });
   logUnhandledErrors(logger);
-  // A worker of `--workers N` (see workers.ts) runs the single-process start below, joined to its peers.
-  const worker = workerIndex(io.env);
+  logger.debug('resolved configuration', { config: printableConfig(config) });
   if (worker === undefined) {
     for (const note of result.notes) logger.info(note);
     for (const warning of result.warnings) logger.warn(warning);

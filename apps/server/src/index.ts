@@ -30,7 +30,6 @@ export {
   RUST_SOCKUDO_ONLY_KEYS,
 } from './config-schema.js';
 export { checkValue, describeType, describeValue, parseBoolean, type ValueCheck } from './config-value.js';
-export { type ConsoleLoggerOptions, createConsoleLogger } from './console-logger.js';
 export {
   type AdapterPlan,
   type AppManagerPlan,
@@ -55,6 +54,17 @@ export {
 export { DriverStartupError, scrubSecrets } from './driver-startup-error.js';
 export { type Substitution, substituteEnvVars } from './env-substitution.js';
 export { findJsonSyntaxProblem, type JsonSyntaxProblem } from './json-location.js';
+export {
+  createServerLogger,
+  LOG_LEVELS,
+  type LogLevel,
+  maskTextSecrets,
+  REDACT_PATHS,
+  resolveLogLevel,
+  type ServerLogger,
+  type ServerLoggerOptions,
+  safeLogFields,
+} from './logger.js';
 export { isSecretName, MASK, maskSecrets, maskUrlPassword } from './mask-secrets.js';
 export { type MigrateIo, runMigrate } from './migrate-command.js';
 export {

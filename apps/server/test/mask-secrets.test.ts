@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConsoleLogger, loadConfig, MASK, maskSecrets, printableConfig } from '../src/index.js';
+import { loadConfig, MASK, maskSecrets, printableConfig } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 describe('maskSecrets', () => {
@@ -42,43 +42,5 @@ describe('maskSecrets', () => {
     expect(printed).toContain('"secret":"********"');
     // Apps print in config.json's snake_case form.
     expect(printed).toContain('"max_client_events_per_second":10');
-  });
-});
-
-describe('createConsoleLogger', () => {
-  const now = () => new Date('2026-01-02T03:04:05.000Z');
-
-  it('writes text lines with time and level, masking secret fields', () => {
-    const lines: string[] = [];
-    const logger = createConsoleLogger({ stream: { write: (s: string) => lines.push(s) }, now });
-    logger.info('Sockudo listening on http://0.0.0.0:6001', { apps: 1, secret: 'shh', url: 'redis://:pw@h' });
-    logger.debug('hidden');
-    expect(lines).toEqual([
-      `2026-01-02T03:04:05.000Z INFO  Sockudo listening on http://0.0.0.0:6001 apps=1 secret=${MASK} url=redis://:${MASK}@h\n`,
-    ]);
-  });
-
-  it('writes JSON lines with LOG_OUTPUT_FORMAT=json, and debug lines when asked', () => {
-    const lines: string[] = [];
-    const logger = createConsoleLogger({
-      stream: { write: (s: string) => lines.push(s) },
-      now,
-      format: 'json',
-      debug: true,
-    });
-    logger.debug('detail', { app: { id: 'a', secret: 's' } });
-    expect(JSON.parse(lines[0]!)).toEqual({
-      time: '2026-01-02T03:04:05.000Z',
-      level: 'debug',
-      msg: 'detail',
-      app: { id: 'a', secret: MASK },
-    });
-  });
-
-  it('logs errors with their stack', () => {
-    const lines: string[] = [];
-    const logger = createConsoleLogger({ stream: { write: (s: string) => lines.push(s) }, now });
-    logger.error('failed to start', { error: new Error('EADDRINUSE') });
-    expect(lines[0]).toContain('ERROR failed to start error=\nError: EADDRINUSE');
   });
 });

@@ -193,7 +193,7 @@ describe('sockudo start --workers 2 (local adapter)', () => {
 
   it('restarts a worker that crashes, and the restarted worker serves again', async () => {
     const server = await start();
-    const pid = Number(/worker 2 ready on \S+ pid=(\d+)/.exec(server.output())?.[1]);
+    const pid = Number(/worker 2 ready on \S+ .*\bpid=(\d+)/.exec(server.output())?.[1]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
     await until('the restart', () => /worker 2 \(pid \d+\) is serving again/.test(server.output()));
