@@ -9,6 +9,7 @@ import { runFanOut } from './fan-out-scenario.js';
 import { runIdleMemory } from './idle-memory-scenario.js';
 import { readMachineInfo } from './machine-info.js';
 import { type BenchOptions, parseBenchOptions, USAGE } from './options.js';
+import { runPresenceChurn } from './presence-churn-scenario.js';
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2));
@@ -44,6 +45,9 @@ async function main(): Promise<number> {
 
 // Lost or duplicated events make the throughput figure meaningless, so a script must not take it as a pass.
 function deliveryProblem(figures: Figures): string | undefined {
+  if (typeof figures.memberEventProblem === 'string') {
+    return `presence member events wrong: ${figures.memberEventProblem} (figures above are not valid)`;
+  }
   const { deliveriesExpected: expected, deliveriesReceived: received } = figures;
   if (typeof expected !== 'number' || typeof received !== 'number' || expected === received) return undefined;
   return received < expected
@@ -55,7 +59,10 @@ function runScenario(options: BenchOptions): Promise<Figures> {
   switch (options.scenario) {
     case 'F1':
     case 'F2':
+    case 'H1':
       return runFanOut(options);
+    case 'P1':
+      return runPresenceChurn(options);
     case 'C1':
       return runConnectRate(options);
     case 'M1':

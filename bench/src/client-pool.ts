@@ -7,7 +7,8 @@ import { connectPusherSocket, type PusherSocket, type SocketHandlers } from './p
 
 /** How to open the pool. */
 export interface ClientPoolOptions {
-  url: string;
+  /** Server URL, or several: client `index` connects to `url[index % url.length]` (H1 splits across nodes). */
+  url: string | readonly string[];
   client: ClientKind;
   count: number;
   /** Handshakes (connect + subscribe) in flight at once. */
@@ -92,7 +93,10 @@ export class ClientPool {
 
   private connect(index: number): Promise<PusherSocket> {
     return connectPusherSocket({
-      url: this.options.url,
+      url:
+        typeof this.options.url === 'string'
+          ? this.options.url
+          : this.options.url[index % this.options.url.length]!,
       client: this.options.client,
       channel: this.options.channelFor(index),
       timeoutMs: this.options.timeoutMs,

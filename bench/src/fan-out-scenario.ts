@@ -1,5 +1,6 @@
-// F1 and F2: many clients on one public channel, events triggered through the HTTP API, deliveries and
-// trigger→client latency measured at the clients.
+// F1, F2 and H1: many clients on one public channel, events triggered through the HTTP API, deliveries and
+// trigger→client latency measured at the clients. H1 is F1 with the clients split across two nodes joined
+// by an adapter, the triggers all going to the first node.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchError } from './bench-error.js';
@@ -28,14 +29,17 @@ interface DeliveryCounts {
   lastAt: number;
 }
 
-/** Runs F1 (saturated, `--inflight` triggers outstanding) or F2 (paced at `--rate`) and returns its figures. */
+/**
+ * Runs F1 or H1 (saturated, `--inflight` triggers outstanding) or F2 (paced at `--rate`) and returns
+ * its figures.
+ */
 export async function runFanOut(options: BenchOptions): Promise<Figures> {
   const controller = new AbortController();
   const latency = new LatencyRecorder();
   const deliveries: DeliveryCounts = { received: 0, lastAt: 0 };
   const trigger = new EventTrigger({ ...options, maxSockets: options.inflight });
   const pool = new ClientPool({
-    url: webSocketUrl(options),
+    url: fanOutUrls(options),
     client: options.client,
     count: options.clients,
     concurrency: 200,
@@ -67,14 +71,14 @@ export async function runFanOut(options: BenchOptions): Promise<Figures> {
     await trigger.trigger('bench-preflight', 'preflight');
     const opened = await pool.open();
     const subscribers = opened.sockets.length;
-    const serverCpuBefore = options.serverPid === undefined ? undefined : readCpuSeconds(options.serverPid);
+    const serverCpuBefore = readServerCpu(options);
     const generatorCpuBefore = process.cpuUsage();
 
     const makeData = createEventDataFactory(options.payload);
     const send = () => trigger.trigger(FAN_OUT_CHANNEL, makeData(performance.now()));
     const durationMs = options.duration * 1000;
     tally = createTriggerTally();
-    if (options.scenario === 'F1') {
+    if (options.scenario !== 'F2') {
       await triggerSaturated(send, options.inflight, durationMs, controller, tally);
     } else {
       await triggerPaced(send, options.rate, durationMs, controller, tally);
@@ -82,10 +86,11 @@ export async function runFanOut(options: BenchOptions): Promise<Figures> {
     const expected = tally.accepted * subscribers;
     await drain(deliveries, expected, controller);
 
+    const serverCpuAfter = readServerCpu(options);
     const serverCpu =
-      serverCpuBefore === undefined || options.serverPid === undefined
+      serverCpuBefore === undefined || serverCpuAfter === undefined
         ? undefined
-        : readCpuSeconds(options.serverPid) - serverCpuBefore;
+        : serverCpuAfter - serverCpuBefore;
     const generatorCpu = cpuSecondsSince(generatorCpuBefore);
     const figures = fanOutFigures({
       tally,
@@ -103,6 +108,22 @@ export async function runFanOut(options: BenchOptions): Promise<Figures> {
     pool.close();
     trigger.close();
   }
+}
+
+// H1 alternates its clients between the two nodes; the others all use the one server.
+function fanOutUrls(options: BenchOptions): string[] {
+  const urls = [webSocketUrl(options)];
+  if (options.scenario === 'H1' && options.wsPortB !== undefined) {
+    urls.push(webSocketUrl({ ...options, wsPort: options.wsPortB }));
+  }
+  return urls;
+}
+
+// CPU seconds of the server, both nodes' for H1 when both pids are given.
+function readServerCpu(options: BenchOptions): number | undefined {
+  if (options.serverPid === undefined) return undefined;
+  const first = readCpuSeconds(options.serverPid);
+  return options.serverPidB === undefined ? first : first + readCpuSeconds(options.serverPidB);
 }
 
 // Waits until every expected delivery arrived, or none arrived for DRAIN_IDLE_MS, or DRAIN_MAX_MS passed.

@@ -5,7 +5,7 @@ import { BenchError } from './bench-error.js';
 import type { ClientKind } from './frame-socket.js';
 
 /** The scenarios of PERFORMANCE.md this tool runs. */
-export const SCENARIOS = ['F1', 'F2', 'C1', 'M1'] as const;
+export const SCENARIOS = ['F1', 'F2', 'C1', 'M1', 'H1', 'P1'] as const;
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -19,15 +19,17 @@ export interface BenchOptions {
   wsPort: number;
   /** HTTP API port. @default the value of `--port`, 6001 */
   httpPort: number;
+  /** WebSocket port of the second node (H1, required): half the clients connect there. */
+  wsPortB: number | undefined;
   /** @default 'app-id' */
   appId: string;
   /** @default 'app-key' */
   key: string;
   /** @default 'app-secret' */
   secret: string;
-  /** Sockets to open. @default 1000 for F1/F2, 10000 for C1/M1 */
+  /** Sockets to open (P1: presence users). @default 1000 for F1/F2/H1, 10000 for C1/M1, 500 for P1 */
   clients: number;
-  /** Seconds of triggering (F1/F2). @default 10 */
+  /** Seconds of triggering (F1/F2/H1) or of presence churn (P1). @default 10 */
   duration: number;
   /** HTTP requests in flight (F1/F2) or connection handshakes in flight (C1). @default 16 for F1/F2, 200 for C1 */
   inflight: number;
@@ -37,8 +39,10 @@ export interface BenchOptions {
   payload: number;
   /** Where to write the JSON result. */
   json: string | undefined;
-  /** Server process to read CPU time (F1/F2) and RSS (M1, required) from. */
+  /** Server process to read CPU time (F1/F2/H1/P1) and RSS (M1, required) from. */
   serverPid: number | undefined;
+  /** H1's second server process; its CPU time is added to `serverPid`'s. */
+  serverPidB: number | undefined;
   /** Free text stored in the result, e.g. `soketi-1.6.1` or `sockudo`. */
   label: string | undefined;
   /** Seconds one socket may take to connect and subscribe. @default 15 */
@@ -52,26 +56,32 @@ export interface BenchOptions {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: sockudo-bench --scenario F1|F2|C1|M1 [options]
+export const USAGE = `Usage: sockudo-bench --scenario F1|F2|C1|M1|H1|P1 [options]
 
 Runs a Pusher-protocol benchmark against any Pusher-compatible server on this machine.
 
-  --scenario F1|F2|C1|M1   F1 fan-out throughput, F2 paced fan-out latency,
-                           C1 connect+subscribe rate, M1 RSS per idle connection
+  --scenario F1|F2|C1|M1|H1|P1
+                           F1 fan-out throughput, F2 paced fan-out latency,
+                           C1 connect+subscribe rate, M1 RSS per idle connection,
+                           H1 F1 across two nodes (clients split, triggers to the first),
+                           P1 presence churn (joins+leaves/s, member events checked)
   --host 127.0.0.1         loopback address of the server (127.0.0.0/8, localhost or ::1)
   --port 6001              port for both WebSocket and HTTP API
   --ws-port N              WebSocket port if it differs from --port
   --http-port N            HTTP API port if it differs from --port
+  --port-b N               H1: WebSocket port of the second node (required for H1)
   --app-id app-id          app id for POST /apps/{id}/events
   --key app-key            app key
   --secret app-secret      app secret (never written to the result file)
-  --clients N              sockets to open (default 1000 for F1/F2, 10000 for C1/M1)
-  --duration 10            seconds of triggering (F1/F2)
+  --clients N              sockets to open (default 1000 for F1/F2/H1, 10000 for C1/M1,
+                           500 presence users for P1)
+  --duration 10            seconds of triggering (F1/F2/H1) or of presence churn (P1)
   --inflight N             HTTP requests in flight for F1/F2 (default 16),
                            handshakes in flight for C1 (default 200)
   --rate 100               triggers per second (F2)
   --payload 100            bytes of each event's data string
-  --server-pid PID         server process: CPU-s per 1M deliveries (F1/F2), RSS growth (M1, required)
+  --server-pid PID         server process: CPU-s per 1M deliveries (F1/F2/H1), RSS growth (M1, required)
+  --server-pid-b PID       H1: the second node's process, its CPU time is added
   --connect-timeout 15     seconds one socket may take to connect and subscribe
   --client raw|ws          WebSocket client: raw (lean parser, default) or ws (the ws package)
   --label TEXT             stored in the result, e.g. soketi-1.6.1
@@ -96,13 +106,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     appId: values['app-id'] ?? 'app-id',
     key: values.key ?? 'app-key',
     secret: values.secret ?? 'app-secret',
-    clients: parseInteger(
-      'clients',
-      values.clients,
-      isConnectionScenario(scenario) ? 10_000 : 1000,
-      1,
-      1_000_000,
-    ),
+    wsPortB:
+      values['port-b'] === undefined ? undefined : parseInteger('port-b', values['port-b'], 0, 1, 65535),
+    clients: parseInteger('clients', values.clients, defaultClients(scenario), 1, 1_000_000),
     duration: parseInteger('duration', values.duration, 10, 1, 3600),
     inflight: parseInteger('inflight', values.inflight, scenario === 'C1' ? 200 : 16, 1, 10_000),
     rate: parseInteger('rate', values.rate, 100, 1, 1_000_000),
@@ -112,12 +118,22 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
       values['server-pid'] === undefined
         ? undefined
         : parseInteger('server-pid', values['server-pid'], 0, 1, 2 ** 22),
+    serverPidB:
+      values['server-pid-b'] === undefined
+        ? undefined
+        : parseInteger('server-pid-b', values['server-pid-b'], 0, 1, 2 ** 22),
     label: values.label,
     connectTimeout: parseInteger('connect-timeout', values['connect-timeout'], 15, 1, 600),
     client: parseClientKind(values.client),
   };
   if (scenario === 'M1' && options.serverPid === undefined) {
     throw new BenchError('--scenario M1 needs --server-pid: it reads the server RSS from /proc/<pid>/status');
+  }
+  if (scenario === 'H1' && options.wsPortB === undefined) {
+    throw new BenchError('--scenario H1 needs --port-b: the WebSocket port of the second node');
+  }
+  if (scenario === 'H1' && options.clients < 2) {
+    throw new BenchError('--scenario H1 needs --clients 2 or more: the clients are split across two nodes');
   }
   return options;
 }
@@ -135,6 +151,7 @@ function parseCommandLine(argv: string[]) {
         port: text,
         'ws-port': text,
         'http-port': text,
+        'port-b': text,
         'app-id': text,
         key: text,
         secret: text,
@@ -145,6 +162,7 @@ function parseCommandLine(argv: string[]) {
         payload: text,
         json: text,
         'server-pid': text,
+        'server-pid-b': text,
         label: text,
         'connect-timeout': text,
         client: text,
@@ -156,8 +174,9 @@ function parseCommandLine(argv: string[]) {
   }
 }
 
-function isConnectionScenario(scenario: Scenario): boolean {
-  return scenario === 'C1' || scenario === 'M1';
+function defaultClients(scenario: Scenario): number {
+  if (scenario === 'C1' || scenario === 'M1') return 10_000;
+  return scenario === 'P1' ? 500 : 1000;
 }
 
 function parseScenario(value: string | undefined): Scenario {

@@ -19,6 +19,12 @@ describe('parseBenchOptions', () => {
     );
   });
 
+  it("takes H1's second node and P1's user count", () => {
+    const h1 = parseBenchOptions(['--scenario', 'H1', '--port', '6001', '--port-b', '6002']);
+    expect(h1).toMatchObject({ clients: 1000, wsPort: 6001, wsPortB: 6002, httpPort: 6001 });
+    expect(parseBenchOptions(['--scenario', 'p1'])).toMatchObject({ scenario: 'P1', clients: 500 });
+  });
+
   it('returns undefined for --help', () => {
     expect(parseBenchOptions(['--help'])).toBeUndefined();
   });
@@ -31,6 +37,8 @@ describe('parseBenchOptions', () => {
     [['--scenario', 'F1', '--clients', '1.5']],
     [['--scenario', 'F1', '--unknown', '1']],
     [['--scenario', 'M1']],
+    [['--scenario', 'H1']],
+    [['--scenario', 'H1', '--port-b', '6002', '--clients', '1']],
   ])('rejects %j', (argv) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchError);
   });
