@@ -5,8 +5,9 @@
 
 import type { HorizontalAdapterOptions } from '@sockudo/core';
 import type { ConfigIssue } from './config-issue.js';
-import { canonicalDriver } from './driver-names.js';
+import { canonicalDriver, isPackageDriverName } from './driver-names.js';
 import type { AdapterPlan } from './driver-plan.js';
+import { planPackageDriver } from './package-driver-plan.js';
 import {
   ioredisNodes,
   nodesAddress,
@@ -55,17 +56,21 @@ function natsPrefixProblem(prefix: string): boolean {
 
 export function planAdapter(config: ResolvedConfig, errors: ConfigIssue[]): AdapterPlan {
   const driver = canonicalDriver(config.adapter.driver);
-  if (driver !== 'redis' && driver !== 'redis-cluster' && driver !== 'nats') return { driver: 'local' };
   const { cluster_health: health } = config.adapter;
   const common = {
     fallbackToLocal: config.adapter.fallback_to_local,
   };
-  const horizontal = (requestTimeoutMs: number): HorizontalAdapterOptions => ({
+  const horizontal = (requestTimeoutMs?: number): HorizontalAdapterOptions => ({
     ...(config.instance.process_id !== undefined && { nodeId: config.instance.process_id }),
-    requestTimeoutMs,
+    ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     heartbeatIntervalMs: health.heartbeat_interval_ms,
     nodeTimeoutMs: health.node_timeout_ms,
   });
+  if (driver !== 'redis' && driver !== 'redis-cluster' && driver !== 'nats') {
+    if (!isPackageDriverName(driver)) return { driver: 'local' };
+    // A package transport goes through the same HorizontalAdapter; core's request timeout applies.
+    return { ...planPackageDriver(config, 'adapter'), ...common, horizontal: horizontal() };
+  }
 
   if (driver === 'redis') {
     const { url } = adapterRedisUrl(config);

@@ -1,8 +1,9 @@
 // The app manager from the configuration: the inline apps in memory, or Rust Sockudo's `database.*`
 // connection of the chosen database driver.
 
-import { canonicalDriver } from './driver-names.js';
+import { canonicalDriver, isPackageDriverName } from './driver-names.js';
 import type { AppManagerPlan } from './driver-plan.js';
+import { planPackageDriver } from './package-driver-plan.js';
 import type { ResolvedConfig, SqlConnection } from './resolved-config.js';
 
 function sqlOptions(connection: SqlConnection) {
@@ -59,6 +60,6 @@ export function planAppManager(config: ResolvedConfig): AppManagerPlan {
       };
     }
     default:
-      return { driver: 'memory' };
+      return isPackageDriverName(driver) ? planPackageDriver(config, 'app_manager') : { driver: 'memory' };
   }
 }

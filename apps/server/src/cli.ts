@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Logger } from '@sockudo/core';
 import type { PrometheusMetrics } from '@sockudo/metrics-prometheus';
@@ -135,7 +136,10 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
   // back to the local adapter, anything else that cannot start ends the process with exit code 1.
   let drivers: Drivers;
   try {
-    drivers = await createDrivers(planDrivers(config).plan, { logger });
+    drivers = await createDrivers(planDrivers(config).plan, {
+      logger,
+      packageSearch: packageSearch(result, io),
+    });
   } catch (error) {
     logger.error(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_CODES.failure;
@@ -217,6 +221,12 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
   return undefined;
 }
 
+/** Where driver packages are looked for: next to the config file, then the working directory. */
+function packageSearch(result: ConfigCheck, io: CliIo): string[] {
+  const configDirectory = result.file !== undefined ? dirname(resolve(io.cwd, result.file)) : undefined;
+  return configDirectory !== undefined ? [configDirectory, io.cwd] : [io.cwd];
+}
+
 /** The `start` arguments of a worker: the primary's, without --workers. */
 function workerArgs(options: StartOptions): string[] {
   const args = ['start'];
@@ -265,7 +275,9 @@ async function migrate(options: { config?: string }, io: CliIo): Promise<number>
     io.stderr.write(formatIssues(result.errors));
     return EXIT_CODES.failure;
   }
-  return runMigrate(planDrivers(result.config).plan.appManager, io);
+  return runMigrate(planDrivers(result.config).plan.appManager, io, {
+    packageSearch: packageSearch(result, io),
+  });
 }
 
 const COMMANDS = ['start', 'migrate', 'config', 'help'];

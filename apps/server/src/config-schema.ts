@@ -285,6 +285,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
       'local keeps everything in this process (one node); redis, redis-cluster (alias redis_cluster) and nats join every node that uses the same broker and prefix into one cluster.',
   },
   {
+    path: 'adapter.options',
+    type: OBJECT,
+    description:
+      'Options of a driver package named in adapter.driver (e.g. "sockudo-adapter-x"), passed as is to its sockudoDriver.create() (environment variables are substituted as everywhere in the file).',
+  },
+  {
     path: 'adapter.enable_socket_counting',
     type: BOOLEAN,
     default: true,
@@ -530,6 +536,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     description:
       'memory (alias array) serves app_manager.array.apps; mysql, pgsql (aliases postgres, postgresql) and dynamodb read the apps table of database.mysql, database.postgres or database.dynamodb (create it once with `sockudo migrate`).',
   },
+  {
+    path: 'app_manager.options',
+    type: OBJECT,
+    description:
+      'Options of a driver package named in app_manager.driver (e.g. "sockudo-app-manager-x"), passed as is to its sockudoDriver.create() (environment variables are substituted as everywhere in the file).',
+  },
   { path: 'app_manager.array', type: SECTION, description: 'Apps of the memory app manager.' },
   {
     path: 'app_manager.array.apps',
@@ -715,6 +727,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     description:
       'memory (per node), none (cache channels keep nothing), redis or redis-cluster (shared by every node; connection from database.redis).',
   },
+  {
+    path: 'cache.options',
+    type: OBJECT,
+    description:
+      'Options of a driver package named in cache.driver (e.g. "sockudo-cache-x"), passed as is to its sockudoDriver.create() (environment variables are substituted as everywhere in the file).',
+  },
   { path: 'cache.redis', type: OPEN_SECTION, description: 'Settings of the redis cache drivers.' },
   {
     path: 'cache.redis.prefix',
@@ -747,6 +765,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     env: ['QUEUE_DRIVER'],
     description:
       "memory (alias sync; per node, lost on restart), none (webhooks are not sent), redis or redis-cluster (durable, shared by every node; connection from database.redis); sqs is not available yet. (Rust Sockudo's code default is redis; its shipped config uses memory, as we do.)",
+  },
+  {
+    path: 'queue.options',
+    type: OBJECT,
+    description:
+      'Options of a driver package named in queue.driver (e.g. "sockudo-queue-x"), passed as is to its sockudoDriver.create() (environment variables are substituted as everywhere in the file).',
   },
   { path: 'queue.redis', type: OPEN_SECTION, description: 'Settings of the redis queue driver.' },
   {
@@ -823,6 +847,12 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     enabledBy: 'rate_limiter.enabled',
     description:
       'memory (each node counts alone), redis or redis-cluster (one count shared by every node; connection from database.redis).',
+  },
+  {
+    path: 'rate_limiter.options',
+    type: OBJECT,
+    description:
+      'Options of a driver package named in rate_limiter.driver (e.g. "sockudo-rate-limiter-x"), passed as is to its sockudoDriver.create() (environment variables are substituted as everywhere in the file).',
   },
   { path: 'rate_limiter.redis', type: OPEN_SECTION, description: 'Settings of the redis rate limiters.' },
   {

@@ -2,6 +2,7 @@
 // say what was expected and what was found; the caller prefixes the key or variable name.
 
 import type { ConfigType } from './config-schema.js';
+import { isPackageDriverName } from './driver-names.js';
 
 /**
  * The outcome of {@link checkValue}: the typed value, or why it is wrong. `at` names the offending item
@@ -12,8 +13,6 @@ export type ValueCheck = { ok: true; value: unknown } | { ok: false; message: st
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-// npm package names: optional @scope/, lower case, URL-safe characters.
-const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 /** How a value reads in a message: strings quoted, containers named. */
 export function describeValue(value: unknown): string {
@@ -176,16 +175,12 @@ function checkDriver(type: Extract<ConfigType, { kind: 'driver' }>, value: strin
       message: `driver "${value}" is not available yet in this release; expected one of ${available}`,
     };
   }
-  if (PACKAGE_NAME.test(value) && (value.startsWith('@') || value.includes('-'))) {
-    return {
-      ok: false,
-      message: `"${value}" looks like a driver package, but loading third-party driver packages is not available yet in this release; expected one of ${available}`,
-    };
-  }
+  // A driver package is only imported by `sockudo start`; here its name is checked, nothing is loaded.
+  if (isPackageDriverName(value)) return { ok: true, value };
   const partly = type.available.length < type.values.length ? ` (this release implements ${available})` : '';
   return {
     ok: false,
-    message: `unknown driver ${JSON.stringify(value)}; expected one of ${type.values.join(', ')}${partly}`,
+    message: `unknown driver ${JSON.stringify(value)}; expected one of ${type.values.join(', ')}${partly}, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-${value}")`,
   };
 }
 

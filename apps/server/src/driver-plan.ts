@@ -14,9 +14,11 @@ import type { RedisRateLimiterOptions } from '@sockudo/rate-limiter-redis';
 import { planAdapter } from './adapter-plan.js';
 import { planAppManager } from './app-manager-plan.js';
 import type { ConfigIssue } from './config-issue.js';
+import type { PackageDriverPlan } from './package-driver-plan.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
 export { canonicalDriver } from './driver-names.js';
+export type { PackageDriverPlan } from './package-driver-plan.js';
 
 import { planCache, planQueue, planRateLimiter } from './service-plans.js';
 
@@ -28,9 +30,17 @@ export interface DriverTarget {
   secrets: string[];
 }
 
-/** The adapter: local, or a transport that joins this node to a cluster. */
+/** What every horizontal adapter plan has, built-in or from a package. */
+export interface HorizontalSettings {
+  horizontal: HorizontalAdapterOptions;
+  /** `adapter.fallback_to_local`: run on the local adapter when the transport cannot start. */
+  fallbackToLocal: boolean;
+}
+
+/** The adapter: local, a transport that joins this node to a cluster, or a transport from a package. */
 export type AdapterPlan =
   | { driver: 'local' }
+  | (PackageDriverPlan<'adapter'> & HorizontalSettings)
   | (DriverTarget & {
       /** The configured driver, aliases resolved. */
       driver: 'redis' | 'redis-cluster' | 'nats';
@@ -46,6 +56,7 @@ export type AdapterPlan =
 /** The app manager: the configured apps in memory, or a database. */
 export type AppManagerPlan =
   | { driver: 'memory' }
+  | PackageDriverPlan<'app_manager'>
   | (DriverTarget & { driver: 'mysql'; options: MysqlAppManagerOptions })
   | (DriverTarget & { driver: 'postgres'; options: PostgresAppManagerOptions })
   | (DriverTarget & { driver: 'dynamodb'; options: DynamoDbAppManagerOptions });
@@ -56,9 +67,20 @@ export type RedisServicePlan<Options> = DriverTarget & {
   options: Options;
 };
 
-export type CachePlan = { driver: 'memory' } | { driver: 'none' } | RedisServicePlan<RedisCacheOptions>;
-export type QueuePlan = { driver: 'memory' } | { driver: 'none' } | RedisServicePlan<RedisQueueOptions>;
-export type RateLimiterPlan = { driver: 'memory' } | RedisServicePlan<RedisRateLimiterOptions>;
+export type CachePlan =
+  | { driver: 'memory' }
+  | { driver: 'none' }
+  | RedisServicePlan<RedisCacheOptions>
+  | PackageDriverPlan<'cache'>;
+export type QueuePlan =
+  | { driver: 'memory' }
+  | { driver: 'none' }
+  | RedisServicePlan<RedisQueueOptions>
+  | PackageDriverPlan<'queue'>;
+export type RateLimiterPlan =
+  | { driver: 'memory' }
+  | RedisServicePlan<RedisRateLimiterOptions>
+  | PackageDriverPlan<'rate_limiter'>;
 
 /** Every role's driver. */
 export interface DriverPlan {

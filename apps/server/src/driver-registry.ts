@@ -1,10 +1,13 @@
 // The driver registry: turns a driver plan into running driver instances for `createServer`. Driver
 // packages are imported only when their driver is configured, so `sockudo start` on the local adapter
-// and memory drivers never loads ioredis, nats, mysql2, pg or the AWS SDK.
+// and memory drivers never loads ioredis, nats, mysql2, pg or the AWS SDK. A driver named by package
+// (`"driver": "sockudo-adapter-x"`) is resolved and checked by package-driver.ts, then started and
+// checked here exactly like a built-in one.
 
 import type {
   AppManagerV1,
   CacheV1,
+  DriverKind,
   Logger,
   QueueV1,
   RateLimiterV1,
@@ -13,8 +16,9 @@ import type {
 } from '@sockudo/core';
 import { silentLogger } from '@sockudo/core';
 import { createDisabledCache, createDisabledQueue } from './disabled-drivers.js';
-import type { AppManagerPlan, DriverPlan, DriverTarget } from './driver-plan.js';
+import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from './driver-plan.js';
 import { DriverStartupError, reasonOf } from './driver-startup-error.js';
+import { createPackageDriver } from './package-driver.js';
 import { startTransportEarly } from './started-transport.js';
 
 /** Loads a driver package; tests replace it to see which packages a configuration loads. */
@@ -30,14 +34,22 @@ export interface DriverRegistryOptions {
   importer?: ModuleImporter;
   /** How long each start-up check (a PING, a `SELECT 1`) may take. @default 15000 */
   checkTimeoutMs?: number;
+  /**
+   * Where driver packages (`"driver": "sockudo-adapter-x"`) are looked for, in order: each directory's
+   * `node_modules` chain upwards, as `import()` from a file there would. `sockudo start` passes the
+   * config file's directory and the working directory; @sockudo/server's own location is always
+   * tried last, so a global install finds packages installed globally next to it.
+   * @default [process.cwd()]
+   */
+  packageSearch?: readonly string[];
 }
 
 /** The drivers of a configuration, ready for `createServer`. */
 export interface Drivers {
   /** `transport`, `horizontal`, `appManager`, `cache`, `queue`, `rateLimiter`: only those not in memory. */
   serverOptions: Partial<ServerOptions>;
-  /** The adapter that runs: `local` also after a fallback. */
-  adapter: 'local' | 'redis' | 'redis-cluster' | 'nats';
+  /** The adapter that runs (`local` also after a fallback), or the package name of a package adapter. */
+  adapter: string;
   /** Closes every driver; for when the server does not start (once it does, its close() does this). */
   close(): Promise<void>;
 }
@@ -128,6 +140,17 @@ export async function openAppManager(
 ): Promise<DatabaseAppManager> {
   const importer = options.importer ?? importModule;
   const key = 'app_manager.driver';
+  if (plan.driver === 'package') {
+    const manager: AppManagerV1 & { migrate?(): Promise<void> } = await createPackageDriver(plan, {
+      searchDirectories: options.packageSearch ?? [process.cwd()],
+      logger: options.logger ?? silentLogger,
+    });
+    // A package without migrate() has nothing to create: `sockudo migrate` then does nothing.
+    return Object.assign(manager, {
+      migrate: async () => manager.migrate?.(),
+      close: async () => manager.close?.(),
+    });
+  }
   const factory = await loadFactory<Factory<typeof plan.options, DatabaseAppManager>>(
     importer,
     PACKAGES[plan.driver],
@@ -159,6 +182,12 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
   const serverOptions: Partial<ServerOptions> = {};
   let adapter: Drivers['adapter'] = 'local';
 
+  const fromPackage = <Kind extends DriverKind>(packagePlan: PackageDriverPlan<Kind>) =>
+    createPackageDriver(packagePlan, {
+      searchDirectories: options.packageSearch ?? [process.cwd()],
+      logger,
+    });
+
   const closeAll = async () => {
     await Promise.allSettled(opened.splice(0).map((driver) => driver.close?.()));
   };
@@ -180,14 +209,14 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
   try {
     const appManagerPlan = plan.appManager;
     if (appManagerPlan.driver !== 'memory') {
-      const manager = await openAppManager(appManagerPlan, { importer, logger });
+      const manager = await openAppManager(appManagerPlan, { ...options, importer, logger });
       opened.push(manager);
       try {
         await checkAppManager(manager, checkTimeoutMs);
       } catch (error) {
         throw new DriverStartupError(
           'app_manager.driver',
-          appManagerPlan.driver,
+          appManagerPlan.driver === 'package' ? appManagerPlan.package : appManagerPlan.driver,
           `cannot use ${appManagerPlan.address}`,
           error,
           appManagerPlan.secrets,
@@ -199,6 +228,11 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     const cachePlan = plan.cache;
     if (cachePlan.driver === 'none') {
       serverOptions.cache = createDisabledCache();
+    } else if (cachePlan.driver === 'package') {
+      const cache = await fromPackage(cachePlan);
+      opened.push(cache);
+      await check(cache, cachePlan.configKey, cachePlan.package, cachePlan);
+      serverOptions.cache = cache;
     } else if (cachePlan.driver !== 'memory') {
       const factory = await loadFactory<Factory<typeof cachePlan.options, CacheV1>>(
         importer,
@@ -216,6 +250,11 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     if (queuePlan.driver === 'none') {
       logger.warn('queue.driver is none: webhooks are not sent');
       serverOptions.queue = createDisabledQueue();
+    } else if (queuePlan.driver === 'package') {
+      const queue = await fromPackage(queuePlan);
+      opened.push(queue);
+      await check(queue, queuePlan.configKey, queuePlan.package, queuePlan);
+      serverOptions.queue = queue;
     } else if (queuePlan.driver !== 'memory') {
       const factory = await loadFactory<Factory<typeof queuePlan.options, QueueV1>>(
         importer,
@@ -236,7 +275,12 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     }
 
     const limiterPlan = plan.rateLimiter;
-    if (limiterPlan.driver !== 'memory') {
+    if (limiterPlan.driver === 'package') {
+      const limiter = await fromPackage(limiterPlan);
+      opened.push(limiter);
+      await check(limiter, limiterPlan.configKey, limiterPlan.package, limiterPlan);
+      serverOptions.rateLimiter = limiter;
+    } else if (limiterPlan.driver !== 'memory') {
       const factory = await loadFactory<Factory<typeof limiterPlan.options, RateLimiterV1>>(
         importer,
         PACKAGES.rateLimiter,
@@ -258,8 +302,11 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     const adapterPlan = plan.adapter;
     if (adapterPlan.driver !== 'local') {
       const key = 'adapter.driver';
+      const name = adapterPlan.driver === 'package' ? adapterPlan.package : adapterPlan.driver;
       let transport: TransportV1;
-      if (adapterPlan.transport === 'redis') {
+      if (adapterPlan.driver === 'package') {
+        transport = await fromPackage(adapterPlan);
+      } else if (adapterPlan.transport === 'redis') {
         const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
           importer,
           PACKAGES.redisTransport,
@@ -306,12 +353,12 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
         serverOptions.transport = await startTransportEarly(transport);
         serverOptions.horizontal = adapterPlan.horizontal;
         opened.push(serverOptions.transport);
-        adapter = adapterPlan.driver;
+        adapter = name;
       } catch (error) {
         await transport.close().catch(() => {});
         const failure = new DriverStartupError(
           key,
-          adapterPlan.driver,
+          name,
           `cannot connect to ${adapterPlan.address}`,
           error,
           adapterPlan.secrets,

@@ -14,6 +14,8 @@ export interface MigrateIo {
 
 function tableDescription(plan: Exclude<AppManagerPlan, { driver: 'memory' }>): string {
   switch (plan.driver) {
+    case 'package':
+      return `migrate() of ${plan.package} finished (a package without migrate() has nothing to create)`;
     case 'dynamodb':
       return `table "${plan.options.tableName}" and its KeyIndex are ready (created if they were missing)`;
     case 'mysql':
@@ -37,7 +39,8 @@ export async function runMigrate(
     );
     return 0;
   }
-  io.stdout.write(`Migrating ${plan.address} (app_manager.driver ${plan.driver})\n`);
+  const driver = plan.driver === 'package' ? plan.package : plan.driver;
+  io.stdout.write(`Migrating ${plan.address} (app_manager.driver ${driver})\n`);
   let manager: Awaited<ReturnType<typeof openAppManager>> | undefined;
   try {
     manager = await openAppManager(plan, options);
@@ -50,7 +53,7 @@ export async function runMigrate(
         ? error
         : new DriverStartupError(
             'app_manager.driver',
-            plan.driver,
+            driver,
             `migrate failed on ${plan.address}`,
             error,
             plan.secrets,

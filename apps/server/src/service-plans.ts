@@ -3,8 +3,9 @@
 // URL); the redis-cluster drivers use the shared cluster seeds.
 
 import type { ConfigIssue } from './config-issue.js';
-import { canonicalDriver } from './driver-names.js';
+import { canonicalDriver, isPackageDriverName } from './driver-names.js';
 import type { CachePlan, QueuePlan, RateLimiterPlan } from './driver-plan.js';
+import { planPackageDriver } from './package-driver-plan.js';
 import {
   ioredisNodes,
   nodesAddress,
@@ -55,6 +56,7 @@ function connection(
 
 export function planCache(config: ResolvedConfig, errors: ConfigIssue[]): CachePlan {
   const driver = canonicalDriver(config.cache.driver);
+  if (isPackageDriverName(driver)) return planPackageDriver(config, 'cache');
   if (driver !== 'redis' && driver !== 'redis-cluster')
     return { driver: driver === 'none' ? 'none' : 'memory' };
   const redis = config.cache.redis;
@@ -68,6 +70,7 @@ export function planCache(config: ResolvedConfig, errors: ConfigIssue[]): CacheP
 
 export function planQueue(config: ResolvedConfig, errors: ConfigIssue[]): QueuePlan {
   const driver = canonicalDriver(config.queue.driver);
+  if (isPackageDriverName(driver)) return planPackageDriver(config, 'queue');
   if (driver !== 'redis' && driver !== 'redis-cluster')
     return { driver: driver === 'none' ? 'none' : 'memory' };
   const { redis, redis_cluster: cluster } = config.queue;
@@ -103,8 +106,9 @@ export function planQueue(config: ResolvedConfig, errors: ConfigIssue[]): QueueP
 export function planRateLimiter(config: ResolvedConfig, errors: ConfigIssue[]): RateLimiterPlan {
   const driver = canonicalDriver(config.rate_limiter.driver);
   // Rust Sockudo's shipped config names redis with `enabled: false`; nothing may connect then.
-  if (!config.rate_limiter.enabled || (driver !== 'redis' && driver !== 'redis-cluster'))
-    return { driver: 'memory' };
+  if (!config.rate_limiter.enabled) return { driver: 'memory' };
+  if (isPackageDriverName(driver)) return planPackageDriver(config, 'rate_limiter');
+  if (driver !== 'redis' && driver !== 'redis-cluster') return { driver: 'memory' };
   const target =
     driver === 'redis-cluster' ? { seeds: sharedClusterSeeds(config) } : { url: sharedRedisUrl(config) };
   const { connection: options, address, secrets } = connection(config, 'rate_limiter', target, errors);

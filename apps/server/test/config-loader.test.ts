@@ -380,12 +380,12 @@ describe('loadConfig: every error names its key', () => {
       'port: expected an integer 0–65535, got "abc"',
       'debug: expected true or false, got "sometimes"',
       'activity_timeout: expected a positive integer, got 0',
-      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats',
+      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-kafka")',
       'adapter.redis_settings.dsn: expected a redis:// URL (or rediss://), got "http://127.0.0.1:6379"',
-      'app_manager.driver: unknown driver "mongodb"; expected one of memory, array, mysql, pgsql, postgres, postgresql, dynamodb',
+      'app_manager.driver: unknown driver "mongodb"; expected one of memory, array, mysql, pgsql, postgres, postgresql, dynamodb, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-mongodb")',
       'database.mysql.port: expected an integer 0–65535, got "db"',
       'database.redis.cluster.nodes[1]: expected "host:port", a redis:// URL or {"host","port"}, got "redis://"',
-      'cache.driver: unknown driver "memcached"; expected one of memory, none, redis, redis-cluster, redis_cluster',
+      'cache.driver: unknown driver "memcached"; expected one of memory, none, redis, redis-cluster, redis_cluster, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-memcached")',
       'queue.driver: driver "sqs" is not available yet in this release; expected one of memory, sync, none, redis, redis-cluster, redis_cluster',
       'ssl: expected an object, got "on"',
       'cors.origin: expected an array of strings, got "*"',
@@ -428,13 +428,16 @@ describe('loadConfig: every error names its key', () => {
     ]);
   });
 
-  it('rejects driver package names for now, naming the key', () => {
-    expect(messages(withFile({ adapter: { driver: 'sockudo-adapter-kafka' } }))[0]).toMatch(
-      /^adapter\.driver: "sockudo-adapter-kafka" looks like a driver package, but loading third-party driver packages is not available yet/,
-    );
-    expect(messages(withFile({ app_manager: { driver: '@acme/sockudo-app-manager-mongo' } }))[0]).toMatch(
-      /^app_manager\.driver: "@acme\/sockudo-app-manager-mongo" looks like a driver package/,
-    );
+  it('accepts driver package names without loading them (sockudo start imports them)', () => {
+    const result = withFile({
+      adapter: { driver: 'sockudo-adapter-kafka', options: { brokers: ['127.0.0.1:9092'] } },
+      app_manager: { driver: '@acme/sockudo-app-manager-mongo' },
+    });
+    expect(messages(result)).toEqual([]);
+    expect(result.config?.adapter.options).toEqual({ brokers: ['127.0.0.1:9092'] });
+    expect(messages(withFile({ adapter: { driver: 'sockudo-adapter-kafka', options: 'x' } }))).toEqual([
+      'adapter.options: expected an object, got "x"',
+    ]);
   });
 
   it('accepts numbers and booleans given as strings (a quoted ${VAR} substitution)', () => {
