@@ -1,0 +1,1 @@
+export { type CacheTestSuiteOptions, cacheTestSuite } from './cache-test-suite.js';

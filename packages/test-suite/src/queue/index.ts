@@ -1,0 +1,1 @@
+export { type QueueTestSuiteOptions, queueTestSuite } from './queue-test-suite.js';

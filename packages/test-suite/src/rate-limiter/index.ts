@@ -1,0 +1,1 @@
+export { type RateLimiterTestSuiteOptions, rateLimiterTestSuite } from './rate-limiter-test-suite.js';

@@ -1,0 +1,19 @@
+// The cache, queue and rate-limiter suites proven against core's in-process drivers. These drivers keep
+// nothing outside the object, so each `namespace` is simply a new object (and the queue is not durable).
+
+import { createMemoryCache, createMemoryQueue, createMemoryRateLimiter } from '@sockudo/core';
+import { describe, it } from 'vitest';
+import { cacheTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
+
+describe('memory cache', () => {
+  cacheTestSuite(it, () => createMemoryCache(), { describe });
+});
+
+describe('memory queue', () => {
+  // A short back-off for handlers that throw keeps the suite quick; the default is 1 s.
+  queueTestSuite(it, () => createMemoryQueue({ retryDelayMs: 100 }), { describe });
+});
+
+describe('memory rate limiter', () => {
+  rateLimiterTestSuite(it, () => createMemoryRateLimiter(), { describe });
+});
