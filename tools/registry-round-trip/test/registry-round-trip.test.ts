@@ -61,6 +61,7 @@ const table = `registry_round_trip_${id}`;
 let root = '';
 let registry = '';
 let env: NodeJS.ProcessEnv = {};
+let publishEnv: NodeJS.ProcessEnv = {};
 let published = false;
 let verdaccio: ServerProcess | undefined;
 const servers: ServerProcess[] = [];
@@ -76,8 +77,15 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** npm with the temporary userconfig and cache, against the local registry only. */
-function npm(args: string[], cwd: string): Promise<string> {
-  return run('npm', [...args, '--registry', registry], { cwd, env, timeoutMs: INSTALL_TIMEOUT_MS });
+async function npm(args: string[], cwd: string): Promise<string> {
+  try {
+    return await run('npm', [...args, '--registry', registry], { cwd, env, timeoutMs: INSTALL_TIMEOUT_MS });
+  } catch (error) {
+    // An uplink failure shows up in npm's output only as a 404; the registry's log says why.
+    throw new Error(
+      `${(error as Error).message}\nThe registry's log:\n${verdaccio?.output().slice(-20_000)}`,
+    );
+  }
 }
 
 function requirePublished(): void {
@@ -141,6 +149,9 @@ beforeAll(async () => {
       '  npmjs:',
       '    url: https://registry.npmjs.org/',
       '    timeout: 60s',
+      // The defaults (2 failures, then 5 minutes offline) would turn one network hiccup into a failed run.
+      '    max_fails: 20',
+      '    fail_timeout: 2s',
       'packages:',
       // Never proxied: what is installed as @sockudo/* is what this test published, or nothing.
       "  '@sockudo/*':",
@@ -175,25 +186,22 @@ beforeAll(async () => {
   if (!response.ok || !body.token) {
     throw new Error(`creating a registry user answered ${response.status}: ${JSON.stringify(body)}`);
   }
-  const userconfig = join(root, 'npmrc');
-  const host = registry.replace(/^http:/, '');
-  writeFileSync(
-    userconfig,
-    [
-      `registry=${registry}`,
-      `${host}:_authToken=${body.token}`,
-      'update-notifier=false',
-      'fund=false',
-      'audit=false',
-    ]
-      .join('\n')
-      .concat('\n'),
-  );
-  env = cleanEnv({
-    npm_config_userconfig: userconfig,
-    npm_config_globalconfig: join(root, 'global-npmrc'),
-    npm_config_cache: join(root, 'npm-cache'),
-  });
+  // Installs go anonymously, as a user's would (verdaccio's legacy token costs a bcrypt check per
+  // request); only the publish carries the token.
+  const settings = [`registry=${registry}`, 'update-notifier=false', 'fund=false', 'audit=false'];
+  const npmrc = (name: string, lines: string[]) => {
+    writeFileSync(join(root, name), `${lines.join('\n')}\n`);
+    return cleanEnv({
+      npm_config_userconfig: join(root, name),
+      npm_config_globalconfig: join(root, 'global-npmrc'),
+      npm_config_cache: join(root, 'npm-cache'),
+    });
+  };
+  env = npmrc('npmrc', settings);
+  publishEnv = npmrc('publish-npmrc', [
+    ...settings,
+    `${registry.replace(/^http:/, '')}:_authToken=${body.token}`,
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -216,7 +224,7 @@ describe('the packages install from a registry', () => {
     await timed('pnpm -r publish', () =>
       run('pnpm', ['-r', 'publish', '--registry', registry, '--no-git-checks'], {
         cwd: REPO,
-        env,
+        env: publishEnv,
         timeoutMs: INSTALL_TIMEOUT_MS,
       }),
     );
