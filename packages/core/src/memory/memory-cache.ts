@@ -32,7 +32,11 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CacheV1 {
       entries.delete(key); // re-insert so Map order tracks recency
       entries.set(key, {
         value,
-        expiresAt: ttlSeconds ? Date.now() + ttlSeconds * 1000 : Number.POSITIVE_INFINITY,
+        // 0, negative or no TTL = no expiry (CacheV1), as in the Redis cache.
+        expiresAt:
+          ttlSeconds !== undefined && ttlSeconds > 0
+            ? Date.now() + ttlSeconds * 1000
+            : Number.POSITIVE_INFINITY,
       });
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     },

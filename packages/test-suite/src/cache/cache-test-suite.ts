@@ -134,6 +134,16 @@ const values: DriverTestCase<CacheContext>[] = [
   },
 ];
 
+const lifecycle: DriverTestCase<CacheContext>[] = [
+  {
+    name: 'close() resolves, and resolves again when called twice',
+    async run({ cache, scope }) {
+      await scope.close(cache);
+      await cache.close?.();
+    },
+  },
+];
+
 const expiry: DriverTestCase<CacheContext>[] = [
   {
     name: 'an entry set with a TTL is readable at once and gone after it expires',
@@ -164,6 +174,23 @@ const expiry: DriverTestCase<CacheContext>[] = [
         assert.equal(await cache.ttl('zero'), -1, 'ttl() of an entry set with TTL 0');
         assert.equal(await cache.ttl('none'), -1, 'ttl() of an entry set without a TTL');
       }
+    },
+  },
+  {
+    name: 'a negative TTL means no expiry, like 0',
+    async run({ cache, expiryWaitMs }) {
+      await cache.set('negative', 'v', -1);
+      await cache.set('marker', 'v', 1);
+      await waitFor(
+        async () => (await cache.get('marker')) === undefined,
+        'an entry with a 1 s TTL was still readable',
+        {
+          timeoutMs: expiryWaitMs,
+          intervalMs: 100,
+        },
+      );
+      assert.equal(await cache.get('negative'), 'v', 'an entry set with TTL -1 should not expire');
+      if (cache.ttl) assert.equal(await cache.ttl('negative'), -1, 'ttl() of an entry set with TTL -1');
     },
   },
   {
@@ -242,6 +269,7 @@ export function cacheTestSuite(
       ['basics', basics],
       ['values', values],
       ['expiry', expiry],
+      ['lifecycle', lifecycle],
     ],
     options,
     (testCase) =>

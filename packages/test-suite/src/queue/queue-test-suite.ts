@@ -205,6 +205,22 @@ const delivery: DriverTestCase<QueueContext>[] = [
   },
 ];
 
+delivery.push({
+  name: 'process() called again for a queue replaces its handler',
+  async run({ queue, consume, until, deliveries }) {
+    let replacedCalls = 0;
+    queue.process('webhooks', async () => {
+      replacedCalls += 1;
+      return DONE;
+    });
+    consume(queue, 'webhooks');
+    await queue.push('webhooks', { tag: 'for-the-new-handler' });
+    await until((all) => of(all, tagged('for-the-new-handler')).length >= 1, 'the new handler got nothing');
+    assert.equal(replacedCalls, 0, 'the replaced handler was still called');
+    assert.equal(of(deliveries, tagged('for-the-new-handler')).length, 1);
+  },
+});
+
 const retries: DriverTestCase<QueueContext>[] = [
   {
     name: 'retry delivers the same job again, with attempts counting up',
@@ -287,6 +303,14 @@ const lifecycle: DriverTestCase<QueueContext>[] = [
     async run({ queue, scope }) {
       await scope.close(queue);
       await assert.rejects(queue.push('webhooks', { tag: 'late' }), 'push on a closed queue should reject');
+    },
+  },
+  {
+    name: 'close() resolves, and resolves again when called twice',
+    async run({ queue, scope, consume }) {
+      consume(queue, 'webhooks');
+      await scope.close(queue);
+      await queue.close?.();
     },
   },
 ];

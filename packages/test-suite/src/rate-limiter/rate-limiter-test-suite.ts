@@ -192,6 +192,16 @@ const windows: DriverTestCase<RateLimiterContext>[] = [
   },
 ];
 
+const lifecycle: DriverTestCase<RateLimiterContext>[] = [
+  {
+    name: 'close() resolves, and resolves again when called twice',
+    async run({ limiter, scope }) {
+      await scope.close(limiter);
+      await limiter.close?.();
+    },
+  },
+];
+
 /**
  * Registers the `RateLimiterV1` conformance tests: consuming within a fixed window, refusing without
  * consuming once the limit is reached, `remaining`/`limit`/`resetSeconds`, the window resetting,
@@ -224,6 +234,7 @@ export function rateLimiterTestSuite(
     [
       ['basics', basics],
       ['windows', windows],
+      ['lifecycle', lifecycle],
     ],
     options,
     (testCase) =>
