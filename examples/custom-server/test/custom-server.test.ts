@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createMysqlAppManager, type MysqlAppManager } from '@sockudo/app-manager-mysql';
 import { APP_DEFAULTS } from '@sockudo/core';
-import { connected, pusherBackend, pusherClient, roundTrip, stopAll } from '@sockudo/test-helpers/end-to-end';
+import {
+  connected,
+  pusherBackend,
+  pusherClient,
+  roundTrip,
+  stopAll,
+  withTimeout,
+} from '@sockudo/test-helpers/end-to-end';
 import { REDIS_URL, requireService } from '@sockudo/test-helpers/services';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, runToExit, startNodeProcess } from './node-process.js';
@@ -88,7 +95,7 @@ describe('examples/custom-server', () => {
       );
       expect(await node.stop(signal)).toBe(0);
       expect(node.output()).toContain(`${signal}: shutting down`);
-      expect(await closeCode).toBe(4200);
+      expect(await withTimeout(closeCode, 'the 4200 close reaching pusher-js')).toBe(4200);
     },
   );
 
