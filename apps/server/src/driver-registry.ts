@@ -146,9 +146,11 @@ export async function openAppManager(
       logger: options.logger ?? silentLogger,
     });
     // A package without migrate() has nothing to create: `sockudo migrate` then does nothing.
+    const migrate = manager.migrate?.bind(manager);
+    const close = manager.close?.bind(manager);
     return Object.assign(manager, {
-      migrate: async () => manager.migrate?.(),
-      close: async () => manager.close?.(),
+      migrate: async () => migrate?.(),
+      close: async () => close?.(),
     });
   }
   const factory = await loadFactory<Factory<typeof plan.options, DatabaseAppManager>>(

@@ -413,6 +413,34 @@ describe('sockudo start with a driver package', () => {
     expect(result.output).toContain('supports specVersion 1');
   });
 
+  it('sockudo migrate runs migrate() of a package app manager', async () => {
+    const cwd = tempDir({
+      'config/config.json': { app_manager: { driver: 'sockudo-app-manager-x', options: { table: 'apps' } } },
+      ...fixturePackage(
+        'sockudo-app-manager-x',
+        `import { writeFileSync } from 'node:fs';
+export const sockudoDriver = {
+  specVersion: 1,
+  kind: 'app_manager',
+  create(options, context) {
+    return {
+      specVersion: 1,
+      async findById() { return undefined; },
+      async findByKey() { return undefined; },
+      async migrate() { writeFileSync(context.baseDirectory + '/migrated', options.table); },
+    };
+  },
+};
+`,
+      ),
+    });
+    const result = await run(['migrate'], cwd);
+    expect(result.output).toContain('migrate() of sockudo-app-manager-x finished');
+    expect(result.code).toBe(0);
+    // baseDirectory is the config file's directory.
+    expect(readFileSync(join(cwd, 'config/migrated'), 'utf8')).toBe('apps');
+  });
+
   it('config check validates the name without importing the package', async () => {
     const cwd = tempDir({ 'config/config.json': { adapter: { driver: 'sockudo-adapter-missing' } } });
     const result = await run(['config', 'check'], cwd);
@@ -433,8 +461,9 @@ describe('sockudo start with a driver package', () => {
     });
     try {
       expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ options: { marker } });
+      expect((await fetch(`http://127.0.0.1:${node.port}/up`)).status).toBe(200);
     } finally {
-      expect(await node.stop()).toBe(0);
+      await node.stop();
     }
   });
 });
