@@ -5,7 +5,7 @@ import { ClientPool, poolDeadlineMs } from './client-pool.js';
 import { webSocketUrl } from './endpoints.js';
 import type { BenchOptions } from './options.js';
 import { createRateMeter, ProgressReporter } from './progress-reporter.js';
-import { readRssBytes } from './server-process.js';
+import { readCpuSeconds, readRssBytes } from './server-process.js';
 
 /** Runs C1: opens `--clients` sockets, each subscribing to its own channel, and times it. */
 export async function runConnectRate(options: BenchOptions): Promise<Figures> {
@@ -33,8 +33,11 @@ export async function runConnectRate(options: BenchOptions): Promise<Figures> {
     return `connected ${established}/${options.clients} subscribed ${subscribed}/${options.clients} (${rate(subscribed)}/s)`;
   });
   try {
+    const serverCpuBefore = options.serverPid === undefined ? undefined : readCpuSeconds(options.serverPid);
+    const generatorCpuBefore = process.cpuUsage();
     const opened = await pool.open();
     if (failure !== undefined) throw failure;
+    const generatorCpu = process.cpuUsage(generatorCpuBefore);
     const seconds = opened.elapsedMs / 1000;
     const figures: Figures = {
       subscribed: opened.sockets.length,
@@ -42,7 +45,15 @@ export async function runConnectRate(options: BenchOptions): Promise<Figures> {
       connectionsPerSecond: Math.round(opened.sockets.length / seconds),
       handshake: { ...opened.handshakes.summary() },
     };
-    if (options.serverPid !== undefined) figures.serverRssBytesAfter = readRssBytes(options.serverPid);
+    // CPU per connection holds still on a busy machine where connections/s does not: use it for A/B.
+    figures.generatorCpuMicrosecondsPerConnection = Math.round(
+      (generatorCpu.user + generatorCpu.system) / opened.sockets.length,
+    );
+    if (options.serverPid !== undefined && serverCpuBefore !== undefined) {
+      const serverCpu = readCpuSeconds(options.serverPid) - serverCpuBefore;
+      figures.serverCpuMicrosecondsPerConnection = Math.round((serverCpu * 1e6) / opened.sockets.length);
+      figures.serverRssBytesAfter = readRssBytes(options.serverPid);
+    }
     return figures;
   } finally {
     progress.stop();

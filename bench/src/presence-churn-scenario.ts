@@ -111,11 +111,12 @@ export async function runPresenceChurn(options: BenchOptions): Promise<Figures> 
         : readCpuSeconds(options.serverPid) - serverCpuBefore;
     const seconds = (Math.max(churnEndedAt, lastMemberEventAt) - startedAt) / 1000;
 
+    // Checked before the newcomer below joins: the observer is told of it too.
+    const problems = [ledger.verify(joinsBy, leavesBy)];
     // Everyone left: a newcomer must see only the observer and itself.
     const checker = await connectPresenceClient({ ...base, userId: CHECKER_ID });
     clients.push(checker);
     const finalMembers = (await checker.join()).sort();
-    const problems = [ledger.verify(joinsBy, leavesBy)];
     if (finalMembers.join() !== [CHECKER_ID, OBSERVER_ID].sort().join()) {
       problems.push(
         `a newcomer saw members ${JSON.stringify(finalMembers.slice(0, 10))} after all users left`,
