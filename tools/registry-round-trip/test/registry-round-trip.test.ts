@@ -285,6 +285,39 @@ describe('the packages install from a registry', () => {
     expect(await sockudo.stop(), sockudo.output()).toBe(0);
   }, 300_000);
 
+  it('the installed sockudo loads its redis driver: two nodes deliver across each other', async () => {
+    requirePublished();
+    const bin = join(root, 'global', 'bin', 'sockudo');
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: the global install above failed`);
+    const config = join(root, 'cluster.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ adapter: { driver: 'redis', redis: { prefix: `registry-round-trip-${id}:` } } }),
+    );
+    const start = () =>
+      startServer(bin, ['start', '--config', config, '--host', '127.0.0.1', '--port', '0'], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          REDIS_URL,
+          METRICS_HOST: '127.0.0.1',
+          METRICS_PORT: '0',
+          SOCKUDO_DEFAULT_APP_ID: app.id,
+          SOCKUDO_DEFAULT_APP_KEY: app.key,
+          SOCKUDO_DEFAULT_APP_SECRET: app.secret,
+        },
+        ready: /Sockudo listening on (http:\/\/127\.0\.0\.1:(\d+))/,
+      });
+    const [a, b] = await Promise.all([start(), start()]);
+    servers.push(a, b);
+    expect(a.output()).toContain('adapter=redis');
+    const client = pusherClient(a.port, app.key);
+    await connected(client);
+    const data = await roundTrip(client, pusherBackend(b.port, app), 'cluster', { node: 'b' });
+    expect(data, `${a.output()}\n${b.output()}`).toEqual({ node: 'b' });
+  }, 60_000);
+
   it('a fresh npm project installs core, adapter-redis and app-manager-mysql and runs examples/custom-server', async () => {
     requirePublished();
     const dir = join(root, 'app');
