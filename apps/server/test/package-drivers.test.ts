@@ -242,6 +242,19 @@ describe('planDrivers with driver packages', () => {
     expect(plan.rateLimiter).toMatchObject({ kind: 'rate_limiter', optionsKey: 'rate_limiter.options' });
   });
 
+  it('takes the package name from the environment too (ADAPTER_DRIVER), the options from the file', () => {
+    const result = checkConfig({
+      cwd: tempDir({ 'config/config.json': { adapter: { options: { prefix: 'p' } } } }),
+      env: { ADAPTER_DRIVER: 'sockudo-adapter-x' },
+    });
+    expect(result.errors).toEqual([]);
+    expect(planDrivers(result.config as ResolvedConfig).plan.adapter).toMatchObject({
+      driver: 'package',
+      package: 'sockudo-adapter-x',
+      options: { prefix: 'p' },
+    });
+  });
+
   it('does not load a rate limiter package while rate_limiter.enabled is false', () => {
     const { plan } = planOf({ rate_limiter: { enabled: false, driver: 'sockudo-rate-limiter-x' } });
     expect(plan.rateLimiter).toEqual({ driver: 'memory' });
