@@ -286,7 +286,23 @@ describe('deploy/kubernetes', () => {
   }
 
   it('has a Deployment, a Service and a ConfigMap', () => {
-    expect(Object.keys(objects)).toEqual(expect.arrayContaining(['Deployment', 'Service', 'ConfigMap']));
+    expect(Object.keys(objects)).toEqual(
+      expect.arrayContaining(['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget']),
+    );
+  });
+
+  it('lists every manifest in kustomization.yaml, and selects the pods everywhere with the same labels', () => {
+    const kustomization = parseYaml(read('kubernetes/kustomization.yaml')) as Json;
+    const manifests = readdirSync(join(DEPLOY, 'kubernetes')).filter(
+      (name) => /\.ya?ml$/.test(name) && name !== 'kustomization.yaml',
+    );
+    expect([...kustomization.resources].sort()).toEqual(manifests.sort());
+    const labels = deployment.spec.template.metadata.labels;
+    expect(labels).toMatchObject(deployment.spec.selector.matchLabels);
+    expect(objects.Service!.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(objects.PodDisruptionBudget!.spec.selector.matchLabels).toEqual(
+      deployment.spec.selector.matchLabels,
+    );
   });
 
   it('mounts the ConfigMap where the container is told to read its config', () => {
