@@ -117,10 +117,15 @@ beforeAll(async () => {
   await requireService('Redis', REDIS_URL);
   await requireService('MariaDB', 'tcp://127.0.0.1:3306', 3306);
 
-  const unbuilt = publishable.filter(({ dir }) => !existsSync(join(dir, 'dist')));
+  // dist/ and the files the manifest points at (a dist/ left over from another layout is not enough).
+  const unbuilt = publishable.filter(({ dir, manifest }) =>
+    ['dist', manifest.main, manifest.types, ...Object.values(manifest.bin ?? {})]
+      .filter((file): file is string => file !== undefined)
+      .some((file) => !existsSync(join(dir, file))),
+  );
   if (unbuilt.length > 0) {
     throw new Error(
-      `not built (no dist/): ${unbuilt.map(({ manifest }) => manifest.name).join(', ')}. ` +
+      `not built (dist/, main, types or bin missing): ${unbuilt.map(({ manifest }) => manifest.name).join(', ')}. ` +
         'Run `pnpm -w build` first (`turbo run test` builds them, as they are devDependencies of this package).',
     );
   }
@@ -205,14 +210,24 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stopAll();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
+  // Every step runs even when one fails, so no process, table or folder is left behind.
+  const failures: unknown[] = [];
+  const attempt = async (work: () => unknown) => {
+    try {
+      await work();
+    } catch (error) {
+      failures.push(error);
+    }
+  };
+  await attempt(stopAll);
+  await Promise.all(servers.splice(0).map((server) => attempt(() => server.stop())));
   if (existsSync(join(root, 'app', 'node_modules', '@sockudo', 'app-manager-mysql'))) {
-    await appTableScript(join(root, 'app'), 'drop');
+    await attempt(() => appTableScript(join(root, 'app'), 'drop'));
   }
-  await verdaccio?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await attempt(() => verdaccio?.stop());
+  if (root) await attempt(() => rmSync(root, { recursive: true, force: true }));
   console.log(`registry round trip timings:\n  ${timings.join('\n  ')}`);
+  if (failures.length > 0) throw new AggregateError(failures, 'cleaning up after the round trip failed');
 }, 60_000);
 
 describe('the packages install from a registry', () => {
