@@ -66,6 +66,15 @@ describe('createServerLogger', () => {
     });
   });
 
+  it('redacts the known secret paths with pino, whole database URLs included', () => {
+    const { lines, stream } = capture();
+    const logger = createServerLogger({ stream, now, format: 'json' });
+    logger.info('drivers', { database: { redis: { url: 'redis://127.0.0.1:6379' } }, apps: [{ id: 'a' }] });
+    const entry = JSON.parse(lines[0]!);
+    expect(entry.database.redis.url).toBe(MASK);
+    expect(entry.apps).toEqual([{ id: 'a' }]);
+  });
+
   it('colours the level only when asked', () => {
     const { lines, stream } = capture();
     createServerLogger({ stream, now, colors: true }).warn('careful');

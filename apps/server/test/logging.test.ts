@@ -187,6 +187,17 @@ describe.each(['text', 'json'] as const)('LOG_OUTPUT_FORMAT=%s', (format) => {
   });
 });
 
+describe('LOG_LEVEL', () => {
+  it('exits 1 before listening, naming LOG_LEVEL and the levels, for an unknown level', async () => {
+    const node = run({ app_manager: { driver: 'memory', array: { apps: [APP] } } }, { LOG_LEVEL: 'verbose' });
+    expect(await node.exited).toBe(1);
+    expect(node.stderr()).toContain(
+      'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent',
+    );
+    expect(node.stdout()).not.toContain('listening');
+  });
+});
+
 describe('sockudo start --workers 2', () => {
   it('logs each worker with a worker binding, and the primary without one', async () => {
     const node = run(
