@@ -16,7 +16,7 @@ import type { SocketHandle } from './adapter/adapter.js';
 import type { App } from './app.js';
 import { subscribe, unsubscribe } from './channel-router.js';
 import type { EngineContext } from './engine-context.js';
-import { errorFrame, eventFrame, rawChannelEventFrame } from './frames.js';
+import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from './frames.js';
 import { appLabels } from './metric-labels.js';
 import type { MetricLabels } from './spec/v1/index.js';
 import { signin, signout } from './user-authentication.js';
@@ -120,18 +120,26 @@ export class Connection implements SocketHandle {
    */
   send(frame: string | Buffer): void {
     if (this.closed) return;
+    const ws = this.ws;
     // A client that cannot keep up is dropped rather than buffered without bound.
-    if (this.ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
+    if (ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
       this.ctx.metrics.increment('slow_consumers_closed_total', this.labels);
       this.close(ErrorCode.OverCapacity, 'Client too slow: send buffer full');
       return;
     }
-    if (!this.corked) {
-      // The underlying socket, so this turn's frames leave together (ws has no public cork).
-      const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
-      if (socket) corkForThisTurn(this, socket);
+    // The underlying socket, so this turn's frames leave together (ws has no public cork).
+    const socket = (ws as unknown as { _socket?: Duplex })._socket;
+    if (!this.corked && socket) corkForThisTurn(this, socket);
+    if (typeof frame !== 'string' && socket !== undefined && ws.readyState === WebSocket.OPEN) {
+      // A fan-out's shared payload: framed once for all recipients and written straight to the socket,
+      // one buffered chunk and no allocation per recipient (ws would build a header and two chunks).
+      // Safe because permessage-deflate is off (server.ts), so ws's sender never holds frames back and
+      // everything it writes (pongs, close frames) reaches the socket in call order with these; the
+      // bytes count in ws.bufferedAmount, which reads the socket's buffer.
+      socket.write(sharedTextFrame(frame));
+      return;
     }
-    this.ws.send(frame, TEXT_FRAME);
+    ws.send(frame, TEXT_FRAME);
     if (typeof frame === 'string') {
       this.ctx.metrics.increment('ws_messages_sent_total', this.labels);
       this.ctx.metrics.increment('socket_transmitted_bytes', this.labels, Buffer.byteLength(frame));

@@ -35,3 +35,42 @@ export function errorFrame(code: number | null, message: string, channel?: strin
   if (channel !== undefined) frame.channel = channel;
   return JSON.stringify(frame);
 }
+
+/**
+ * `payload` as one complete WebSocket text frame from a server (final, unmasked; RFC 6455 §5.2), ready
+ * to be written to the TCP socket as is.
+ */
+export function webSocketTextFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const headerBytes = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerBytes + length);
+  frame[0] = 0x81; // FIN + text
+  if (headerBytes === 2) {
+    frame[1] = length;
+  } else if (headerBytes === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  payload.copy(frame, headerBytes);
+  return frame;
+}
+
+let lastPayload: Buffer | undefined;
+let lastFrame: Buffer | undefined;
+
+/**
+ * The WebSocket frame of a fan-out's shared payload, built once for all its recipients: a broadcast
+ * hands the same Buffer to every socket in a row, so a one-entry cache keyed on the Buffer's identity
+ * frames it once. Shared payloads must not be changed after they are sent (none is).
+ */
+export function sharedTextFrame(payload: Buffer): Buffer {
+  if (payload !== lastPayload || lastFrame === undefined) {
+    lastFrame = webSocketTextFrame(payload);
+    lastPayload = payload;
+  }
+  return lastFrame;
+}
