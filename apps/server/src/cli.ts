@@ -188,6 +188,13 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     logger.error('failed to start', { error });
     return EXIT_CODES.failure;
   }
+  // Before listening: a SIGTERM that arrives as soon as the port is open (an orchestrator that gives
+  // up on a slow start, a test) still gets the graceful shutdown and exit 0, not the default kill.
+  handleShutdownSignals(server, {
+    logger,
+    gracePeriodMs: config.shutdown_grace_period * 1000,
+    ...(worker !== undefined && { signals: [], requests: onWorkerStopRequest }),
+  });
   try {
     const address = await server.listen();
     const scheme = config.ssl.enabled ? 'https' : 'http';
@@ -213,11 +220,6 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     return EXIT_CODES.failure;
   }
   if (metrics) await serveMetrics(metrics, config.metrics, logger);
-  handleShutdownSignals(server, {
-    logger,
-    gracePeriodMs: config.shutdown_grace_period * 1000,
-    ...(worker !== undefined && { signals: [], requests: onWorkerStopRequest }),
-  });
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { TEST_METRICS_ENV } from './sockudo-process.js';
+import { startSockudo, TEST_METRICS_ENV } from './sockudo-process.js';
 // Runs the built binary (apps/server/dist/bin.js) as a real process, as a user would.
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -191,5 +191,15 @@ describe('sockudo start', () => {
     expect(await exited).toBe(0);
     expect(stdout).toContain('received SIGTERM');
     expect(stdout).toContain('Sockudo stopped');
+  });
+
+  it('shuts down gracefully on a SIGTERM sent the moment it says it listens', async () => {
+    // The metrics port opens after the listening line: the signal lands while start-up still runs.
+    for (let round = 0; round < 3; round++) {
+      const sockudo = await startSockudo(['--port', '0', '--host', '127.0.0.1'], { cwd: tempDir() });
+      sockudo.child.kill('SIGTERM');
+      expect(await sockudo.exited, sockudo.output()).toBe(0);
+      expect(sockudo.output()).toContain('Sockudo stopped');
+    }
   });
 });
