@@ -97,11 +97,7 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
     return EXIT_CODES.failure;
   }
   const config = result.config;
-  const level = resolveLogLevel(config.debug, io.env);
-  if (typeof level !== 'string') {
-    io.stderr.write(formatIssues([level]));
-    return EXIT_CODES.failure;
-  }
+  const level = resolveLogLevel(config.debug, config.logging.level);
   // A worker of `--workers N` (see workers.ts) runs the single-process start below, joined to its peers.
   const worker = workerIndex(io.env);
   const logger = createServerLogger({

@@ -2,6 +2,20 @@
 // table and the configuration reference is generated from it, so the two cannot drift apart.
 // Paths, defaults and environment variable names follow Rust Sockudo (`crates/sockudo-core/src/options`).
 
+/** The levels `logging.level` (`LOG_LEVEL`) accepts, most verbose first (pino's names). */
+export const LOG_LEVELS = Object.freeze([
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+] as const);
+
+/** A pino level name. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** The type of one configuration value. */
 export type ConfigType =
   /** A string; `nonEmpty` rejects "". */
@@ -1053,6 +1067,14 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
     default: 'text',
     env: ['LOG_OUTPUT_FORMAT'],
     description: 'text lines or JSON lines (Rust Sockudo reads only the environment variable).',
+  },
+  {
+    path: 'logging.level',
+    type: { kind: 'enum', values: [...LOG_LEVELS] },
+    default: 'info',
+    env: ['LOG_LEVEL'],
+    description:
+      'The least severe level written (pino level names); `debug: true` lowers it to at least debug, silent writes nothing.',
   },
   {
     path: 'logging.colors_enabled',

@@ -4,22 +4,10 @@
 
 import type { Logger } from '@sockudo/core';
 import pino from 'pino';
-import type { ConfigIssue } from './config-issue.js';
+import { LOG_LEVELS, type LogLevel } from './config-schema.js';
 import { isSecretName, MASK } from './mask-secrets.js';
 
-/** The levels `LOG_LEVEL` accepts, most verbose first (pino's names). */
-export const LOG_LEVELS = Object.freeze([
-  'trace',
-  'debug',
-  'info',
-  'warn',
-  'error',
-  'fatal',
-  'silent',
-] as const);
-
-/** A pino level name. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 /** Options of {@link createServerLogger}. */
 export interface ServerLoggerOptions {
@@ -107,26 +95,12 @@ export function safeLogFields(fields: Record<string, unknown> | undefined): Reco
 }
 
 /**
- * The level of the `sockudo` process: `LOG_LEVEL` when set, else `info`; `debug` (`--debug`, `DEBUG`,
- * `"debug": true`) makes it at least `debug`. An unknown `LOG_LEVEL` is a {@link ConfigIssue}.
+ * The level of the `sockudo` process: `logging.level` (`LOG_LEVEL`, validated by the schema);
+ * `debug` (`--debug`, `DEBUG`, `"debug": true`) makes it at least `debug`.
  */
-export function resolveLogLevel(
-  debug: boolean,
-  env: Record<string, string | undefined>,
-): LogLevel | ConfigIssue {
-  const raw = env.LOG_LEVEL?.trim().toLowerCase();
-  let level: LogLevel = 'info';
-  if (raw) {
-    if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
-      return {
-        key: 'LOG_LEVEL',
-        message: `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`,
-      };
-    }
-    level = raw as LogLevel;
-  }
-  if (debug && LOG_LEVELS.indexOf(level) > LOG_LEVELS.indexOf('debug')) level = 'debug';
-  return level;
+export function resolveLogLevel(debug: boolean, configured: LogLevel): LogLevel {
+  if (debug && LOG_LEVELS.indexOf(configured) > LOG_LEVELS.indexOf('debug')) return 'debug';
+  return configured;
 }
 
 const COLORS: Record<string, string> = {

@@ -2,6 +2,7 @@
 // Rust Sockudo snake_case names, every default filled in, and apps already turned into core `App`s.
 
 import type { App } from '@sockudo/core';
+import type { LogLevel } from './config-schema.js';
 
 type PassThrough = Record<string, unknown>;
 
@@ -142,5 +143,10 @@ export interface ResolvedConfig {
     request_timeout_ms: number;
     retry: PassThrough & { initial_backoff_ms: number; max_backoff_ms: number; max_elapsed_time_ms: number };
   };
-  logging: { output_format: 'text' | 'json'; colors_enabled: boolean; include_target: boolean };
+  logging: {
+    output_format: 'text' | 'json';
+    level: LogLevel;
+    colors_enabled: boolean;
+    include_target: boolean;
+  };
 }

@@ -124,7 +124,6 @@ describe('docs/migrating-from-*.md', () => {
     ...CONFIG_SCHEMA.flatMap((spec) => spec.env ?? []),
     ...DEFAULT_APP_ENV.flatMap((spec) => spec.env),
     ...ENV_EXTRAS.map((spec) => spec.env),
-    'LOG_LEVEL', // read by the logger (src/logger.ts), not through the schema
   ]);
   // Read by the clients and frameworks the guides configure, not by the server.
   const clientSide = /^(VITE_|PUSHER_|BROADCAST_)/;

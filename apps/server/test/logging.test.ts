@@ -192,7 +192,7 @@ describe('LOG_LEVEL', () => {
     const node = run({ app_manager: { driver: 'memory', array: { apps: [APP] } } }, { LOG_LEVEL: 'verbose' });
     expect(await node.exited).toBe(1);
     expect(node.stderr()).toContain(
-      'LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent',
+      'LOG_LEVEL (env): expected one of trace, debug, info, warn, error, fatal, silent, got "verbose"',
     );
     expect(node.stdout()).not.toContain('listening');
   });
