@@ -19,6 +19,8 @@ OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 PREFIX="sockudo-bench-$(basename "$OUT")-$$"
 PORT_OURS=6201 PORT_SOKETI=6101 # H1's second nodes listen on these + 1
+# Our server runs with the node flags its `sockudo` executable's shebang line gives (as `sockudo start` does).
+NODE_FLAGS_OURS="$(sed -n '1s/^#!.*env -S node//p' apps/server/dist/bin.js)"
 
 [ -f "$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js" ] || { echo "soketi is not installed in $SOKETI_DIR" >&2; exit 1; }
 [ -f apps/server/dist/bin.js ] && [ -f bench/dist/cli.js ] || { echo "build first: pnpm build" >&2; exit 1; }
@@ -38,7 +40,7 @@ start_ours() {
   fi
   SOCKUDO_DEFAULT_APP_ID=app-id SOCKUDO_DEFAULT_APP_KEY=app-key SOCKUDO_DEFAULT_APP_SECRET=app-secret \
     SOCKUDO_DEFAULT_APP_MAX_PRESENCE_MEMBERS_PER_CHANNEL=1000 METRICS_ENABLED=false \
-    node apps/server/dist/bin.js start "${config[@]}" --host 127.0.0.1 --port "$1" >>"$OUT/ours-$2.log" 2>&1 &
+    node $NODE_FLAGS_OURS apps/server/dist/bin.js start "${config[@]}" --host 127.0.0.1 --port "$1" >>"$OUT/ours-$2.log" 2>&1 &
   echo $!
 }
 start_soketi() {
