@@ -14,14 +14,26 @@ PORT="${PORT:-6501}" LOGS=$(mktemp -d)
 for run in $(seq "$RUNS"); do
   for side in A B; do
     if [ $side = A ]; then dir=$A flags=${FLAGS_A:---trace-gc}; else dir=$B flags=${FLAGS_B:---trace-gc}; fi
+    extra=() pid_b=
+    if [ "$scenario" = H1 ]; then
+      # Two nodes joined by the redis adapter under a prefix of their own.
+      export AB_REDIS_PREFIX="sockudo-ab-$$-$side-$run:"
+      # shellcheck disable=SC2086
+      node $flags bench/scripts/ab-serve.mjs "$dir" $((PORT + 1)) >"$LOGS/$side-$run-b.log" 2>&1 &
+      pid_b=$!
+      extra=(--port-b $((PORT + 1)) --server-pid-b $pid_b)
+    fi
     # shellcheck disable=SC2086
     node $flags bench/scripts/ab-serve.mjs "$dir" "$PORT" >"$LOGS/$side-$run.log" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/" >/dev/null && break; sleep 0.1; done
-    out=$(node bench/dist/cli.js --scenario "$scenario" --port "$PORT" --server-pid $pid "$@" 2>/dev/null || true)
+    unset AB_REDIS_PREFIX
+    for port in $PORT ${pid_b:+$((PORT + 1))}; do
+      for _ in $(seq 50); do curl -sf "127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+    done
+    out=$(node bench/dist/cli.js --scenario "$scenario" --port "$PORT" --server-pid $pid "${extra[@]}" "$@" 2>/dev/null || true)
     figures=$(echo "$out" | grep -oE '"(deliveriesReceived|deliveriesPerSecond|serverCpuSecondsPerMillionDeliveries|p99Ms|connectionsPerSecond|serverCpuMicrosecondsPerConnection|generatorCpuMicrosecondsPerConnection|serverRssBytesPerConnection|joinsAndLeavesPerSecond|serverCpuSecondsPerThousandOperations)": [0-9.]*' | tr '\n' ' ')
-    kill $pid
-    wait $pid 2>/dev/null || true
+    kill $pid $pid_b
+    wait $pid $pid_b 2>/dev/null || true
     echo "$side $run $figures allocatedMB=$(node bench/scripts/gc-allocated.mjs "$LOGS/$side-$run.log")"
   done
 done

@@ -73,7 +73,9 @@ function runScenario(options: BenchOptions): Promise<Figures> {
 // Every phase has its own limit; this backstop ends the process even if one of them is missed.
 function armWatchdog(options: BenchOptions): void {
   const limitMs =
-    poolDeadlineMs(options.clients, options.connectTimeout * 1000) + options.duration * 1000 + 120_000;
+    poolDeadlineMs(options.clients, options.connectTimeout * 1000) +
+    options.duration * 1000 +
+    (options.scenario === 'P1' ? 180_000 : 120_000);
   setTimeout(() => {
     process.stderr.write(`sockudo-bench: gave up after ${Math.round(limitMs / 1000)} s\n`);
     process.exit(2);

@@ -19,6 +19,12 @@ const CHECKER_ID = 'bench-checker';
 /** Users connecting at once (connections only; the churn itself runs all users at once). */
 const CONNECT_CONCURRENCY = 50;
 const DRAIN_IDLE_MS = 2000;
+/**
+ * A join may wait this long: with every user joining at once, a slow server answers each join only after
+ * the others queued before it (soketi 1.6 took over 15 s with 500 users here), which is a figure, not a
+ * failure; a minute without an answer is a stuck server.
+ */
+const JOIN_TIMEOUT_MS = 60_000;
 const DRAIN_MAX_MS = 30_000;
 
 /** Live counts for the progress line and the figures. */
@@ -43,6 +49,7 @@ export async function runPresenceChurn(options: BenchOptions): Promise<Figures> 
     key: options.key,
     secret: options.secret,
     timeoutMs: options.connectTimeout * 1000,
+    joinTimeoutMs: JOIN_TIMEOUT_MS,
     onFailure,
   } satisfies Omit<PresenceClientOptions, 'userId'>;
   const ledger = new MemberLedger(OBSERVER_ID);

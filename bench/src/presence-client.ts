@@ -13,8 +13,10 @@ export interface PresenceClientOptions {
   userId: string;
   key: string;
   secret: string;
-  /** Limit for connecting, and for each join from `pusher:subscribe` to `subscription_succeeded`. */
+  /** Limit for connecting. */
   timeoutMs: number;
+  /** Limit for each join, from `pusher:subscribe` to `subscription_succeeded`. */
+  joinTimeoutMs: number;
   /** Member events on the channel; only the observer passes this (it parses every frame). */
   onMemberEvent?: (kind: 'added' | 'removed', userId: string) => void;
   /** The connection broke after it was established. */
@@ -85,8 +87,8 @@ export function connectPresenceClient(options: PresenceClientOptions): Promise<P
           if (closing) return rejectJoin(new BenchError(`${where}: join on a closed connection`));
           if (pending !== undefined) return rejectJoin(new BenchError(`${where}: join while joining`));
           const timer = setTimeout(
-            () => fail(`no subscription_succeeded within ${options.timeoutMs} ms`),
-            options.timeoutMs,
+            () => fail(`no subscription_succeeded within ${options.joinTimeoutMs} ms`),
+            options.joinTimeoutMs,
           );
           pending = { resolve: resolveJoin, reject: rejectJoin, timer };
           socket.send(subscribeFrame);
