@@ -120,6 +120,7 @@ export async function runPresenceChurn(options: BenchOptions): Promise<Figures> 
 
     // Checked before the newcomer below joins: the observer is told of it too.
     const problems = [ledger.verify(joinsBy, leavesBy)];
+    const { added: memberAddedSeen, removed: memberRemovedSeen } = ledger;
     // Everyone left: a newcomer must see only the observer and itself.
     const checker = await connectPresenceClient({ ...base, userId: CHECKER_ID });
     clients.push(checker);
@@ -138,8 +139,8 @@ export async function runPresenceChurn(options: BenchOptions): Promise<Figures> 
       leaves: tally.leaves,
       joinsAndLeavesPerSecond: Math.round(operations / seconds),
       seconds: round(seconds),
-      memberAddedSeen: ledger.added,
-      memberRemovedSeen: ledger.removed,
+      memberAddedSeen,
+      memberRemovedSeen,
       membersAtEnd: finalMembers.length,
       join: { ...joinLatency.summary() },
     };
