@@ -75,6 +75,18 @@ const PACKAGES = {
   rateLimiter: ['@sockudo/rate-limiter-redis', 'createRedisRateLimiter'],
 } as const;
 
+/** The package of each built-in adapter transport. */
+const TRANSPORT_PACKAGES = {
+  redis: PACKAGES.redisTransport,
+  'redis-cluster': PACKAGES.redisClusterTransport,
+  nats: PACKAGES.natsTransport,
+} as const;
+
+/** The name a driver goes by in messages: the package for a package driver. */
+function driverName(plan: { driver: string; package?: string }): string {
+  return plan.driver === 'package' && plan.package !== undefined ? plan.package : plan.driver;
+}
+
 async function loadFactory<F>(
   importer: ModuleImporter,
   [specifier, exportName]: readonly [string, string],
@@ -190,6 +202,29 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
       logger,
     });
 
+  /** Imports a built-in driver's package and creates the driver. */
+  const builtIn = async <Result>(
+    entry: readonly [string, string],
+    driverOptions: unknown,
+    key: string,
+    plan: DriverTarget & { driver: string },
+  ): Promise<Result> => {
+    const factory = await loadFactory<Factory<unknown, Result>>(importer, entry, key, plan.driver);
+    return construct(factory, driverOptions, key, plan.driver, plan);
+  };
+
+  /** Creates a cache, queue or rate limiter (built-in or from a package), then checks it can connect. */
+  const service = async <Driver extends { close?(): Promise<void>; checkHealth?(): Promise<void> }>(
+    plan: DriverTarget & { driver: string; package?: string },
+    key: string,
+    create: () => Promise<Driver>,
+  ): Promise<Driver> => {
+    const driver = await create();
+    opened.push(driver);
+    await check(driver, key, driverName(plan), plan);
+    return driver;
+  };
+
   const closeAll = async () => {
     await Promise.allSettled(opened.splice(0).map((driver) => driver.close?.()));
   };
@@ -218,7 +253,7 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
       } catch (error) {
         throw new DriverStartupError(
           'app_manager.driver',
-          appManagerPlan.driver === 'package' ? appManagerPlan.package : appManagerPlan.driver,
+          driverName(appManagerPlan),
           `cannot use ${appManagerPlan.address}`,
           error,
           appManagerPlan.secrets,
@@ -230,127 +265,53 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     const cachePlan = plan.cache;
     if (cachePlan.driver === 'none') {
       serverOptions.cache = createDisabledCache();
-    } else if (cachePlan.driver === 'package') {
-      const cache = await fromPackage(cachePlan);
-      opened.push(cache);
-      await check(cache, cachePlan.configKey, cachePlan.package, cachePlan);
-      serverOptions.cache = cache;
     } else if (cachePlan.driver !== 'memory') {
-      const factory = await loadFactory<Factory<typeof cachePlan.options, CacheV1>>(
-        importer,
-        PACKAGES.cache,
-        'cache.driver',
-        cachePlan.driver,
+      serverOptions.cache = await service(cachePlan, 'cache.driver', () =>
+        cachePlan.driver === 'package'
+          ? fromPackage(cachePlan)
+          : builtIn<CacheV1>(PACKAGES.cache, cachePlan.options, 'cache.driver', cachePlan),
       );
-      const cache = construct(factory, cachePlan.options, 'cache.driver', cachePlan.driver, cachePlan);
-      opened.push(cache);
-      await check(cache, 'cache.driver', cachePlan.driver, cachePlan);
-      serverOptions.cache = cache;
     }
 
     const queuePlan = plan.queue;
     if (queuePlan.driver === 'none') {
       logger.warn('queue.driver is none: webhooks are not sent');
       serverOptions.queue = createDisabledQueue();
-    } else if (queuePlan.driver === 'package') {
-      const queue = await fromPackage(queuePlan);
-      opened.push(queue);
-      await check(queue, queuePlan.configKey, queuePlan.package, queuePlan);
-      serverOptions.queue = queue;
     } else if (queuePlan.driver !== 'memory') {
-      const factory = await loadFactory<Factory<typeof queuePlan.options, QueueV1>>(
-        importer,
-        PACKAGES.queue,
-        'queue.driver',
-        queuePlan.driver,
+      serverOptions.queue = await service(queuePlan, 'queue.driver', () =>
+        queuePlan.driver === 'package'
+          ? fromPackage(queuePlan)
+          : builtIn<QueueV1>(PACKAGES.queue, { ...queuePlan.options, logger }, 'queue.driver', queuePlan),
       );
-      const queue = construct(
-        factory,
-        { ...queuePlan.options, logger },
-        'queue.driver',
-        queuePlan.driver,
-        queuePlan,
-      );
-      opened.push(queue);
-      await check(queue, 'queue.driver', queuePlan.driver, queuePlan);
-      serverOptions.queue = queue;
     }
 
     const limiterPlan = plan.rateLimiter;
-    if (limiterPlan.driver === 'package') {
-      const limiter = await fromPackage(limiterPlan);
-      opened.push(limiter);
-      await check(limiter, limiterPlan.configKey, limiterPlan.package, limiterPlan);
-      serverOptions.rateLimiter = limiter;
-    } else if (limiterPlan.driver !== 'memory') {
-      const factory = await loadFactory<Factory<typeof limiterPlan.options, RateLimiterV1>>(
-        importer,
-        PACKAGES.rateLimiter,
-        'rate_limiter.driver',
-        limiterPlan.driver,
+    if (limiterPlan.driver !== 'memory') {
+      serverOptions.rateLimiter = await service(limiterPlan, 'rate_limiter.driver', () =>
+        limiterPlan.driver === 'package'
+          ? fromPackage(limiterPlan)
+          : builtIn<RateLimiterV1>(
+              PACKAGES.rateLimiter,
+              limiterPlan.options,
+              'rate_limiter.driver',
+              limiterPlan,
+            ),
       );
-      const limiter = construct(
-        factory,
-        limiterPlan.options,
-        'rate_limiter.driver',
-        limiterPlan.driver,
-        limiterPlan,
-      );
-      opened.push(limiter);
-      await check(limiter, 'rate_limiter.driver', limiterPlan.driver, limiterPlan);
-      serverOptions.rateLimiter = limiter;
     }
 
     const adapterPlan = plan.adapter;
     if (adapterPlan.driver !== 'local') {
       const key = 'adapter.driver';
-      const name = adapterPlan.driver === 'package' ? adapterPlan.package : adapterPlan.driver;
-      let transport: TransportV1;
-      if (adapterPlan.driver === 'package') {
-        transport = await fromPackage(adapterPlan);
-      } else if (adapterPlan.transport === 'redis') {
-        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
-          importer,
-          PACKAGES.redisTransport,
-          key,
-          adapterPlan.driver,
-        );
-        transport = construct(
-          factory,
-          { ...adapterPlan.options, logger },
-          key,
-          adapterPlan.driver,
-          adapterPlan,
-        );
-      } else if (adapterPlan.transport === 'redis-cluster') {
-        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
-          importer,
-          PACKAGES.redisClusterTransport,
-          key,
-          adapterPlan.driver,
-        );
-        transport = construct(
-          factory,
-          { ...adapterPlan.options, logger },
-          key,
-          adapterPlan.driver,
-          adapterPlan,
-        );
-      } else {
-        const factory = await loadFactory<Factory<typeof adapterPlan.options, TransportV1>>(
-          importer,
-          PACKAGES.natsTransport,
-          key,
-          adapterPlan.driver,
-        );
-        transport = construct(
-          factory,
-          { ...adapterPlan.options, logger },
-          key,
-          adapterPlan.driver,
-          adapterPlan,
-        );
-      }
+      const name = driverName(adapterPlan);
+      const transport =
+        adapterPlan.driver === 'package'
+          ? await fromPackage(adapterPlan)
+          : await builtIn<TransportV1>(
+              TRANSPORT_PACKAGES[adapterPlan.transport],
+              { ...adapterPlan.options, logger },
+              key,
+              adapterPlan,
+            );
       try {
         serverOptions.transport = await startTransportEarly(transport);
         serverOptions.horizontal = adapterPlan.horizontal;
