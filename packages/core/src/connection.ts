@@ -340,6 +340,12 @@ export class Connection implements SocketHandle {
       );
   }
 
+  /** Drops the connection at once, without a close handshake (a shutdown's last resort). */
+  terminate(): void {
+    this.closed = true;
+    this.ws.terminate();
+  }
+
   /** True once the socket is closing or closed. */
   get isClosed(): boolean {
     return this.closed;

@@ -124,7 +124,9 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   const httpServer = options.server ?? createHttpServer();
   const wss = new WebSocketServer({
     noServer: true,
-    clientTracking: true, // so close() can terminate sockets whose clients never finish the close handshake
+    // No ws client set: it costs every socket a Set entry and a 'close' closure. close() finds accepted
+    // sockets through the adapter and refused ones in `refused`, to cut those that never finish closing.
+    clientTracking: false,
     perMessageDeflate: false,
     WebSocket: PusherWebSocket,
     // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
@@ -133,8 +135,13 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   const handleHttp = createHttpApi(context, state, options.cors);
   httpServer.on('request', handleHttp);
 
+  /** Refused sockets still closing: close() cuts those whose clients never answer the close frame. */
+  const refused = new Set<WebSocket>();
+
   function refuse(ws: WebSocket, appId: string, code: number, message: string): void {
     metrics.increment('connection_errors_total', { appId, code });
+    refused.add(ws);
+    ws.once('close', () => refused.delete(ws));
     ws.send(errorFrame(code, message));
     ws.close(code, message);
   }
@@ -178,6 +185,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     // ws calls synchronously) leave in one write instead of two system calls per connection.
     socket.cork();
     wss.handleUpgrade(req, socket, head, (socketWs) => {
+      // ws has its own error listener on the socket from here on; ours would be one more per socket.
+      socket.off('error', destroySocket);
       const ws = socketWs as PusherWebSocket;
       if (refusal || !app)
         return refuse(ws, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
@@ -265,7 +274,10 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         }
         // Whatever did not finish closing in the grace period (a client that never answers the close
         // handshake, a refused socket) is cut, so close() keeps its promise of the grace period.
-        for (const ws of wss.clients) ws.terminate();
+        for (const socket of [...adapter.localSockets()]) {
+          if (socket instanceof Connection) socket.terminate();
+        }
+        for (const ws of refused) ws.terminate();
         httpServer.closeAllConnections();
         await serverClosed;
         wss.close();
