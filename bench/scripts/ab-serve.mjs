@@ -17,3 +17,11 @@ const server = createServer({ host: '127.0.0.1', port: Number(port), apps: [app]
 await server.listen();
 process.stdout.write(`listening on 127.0.0.1:${port}\n`);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
+// heap-per-socket.mjs asks for a heap snapshot with SIGUSR2; it is written to AB_SNAPSHOT.
+if (process.env.AB_SNAPSHOT) {
+  const { writeHeapSnapshot } = await import('node:v8');
+  process.on('SIGUSR2', () => {
+    writeHeapSnapshot(process.env.AB_SNAPSHOT);
+    process.stdout.write('snapshot written\n');
+  });
+}
