@@ -23,12 +23,12 @@ import {
   type AppManagerV1,
   appFromRecord,
   ConfigError,
+  errorText,
   policyRecord,
   SockudoError,
   storedPolicy,
 } from '@sockudo/core';
 import { type DynamoDbBilling, dynamoDbTableDefinition, KEY_INDEX } from './dynamodb-table.js';
-import { errorText } from './error-text.js';
 
 /** Options of {@link createDynamoDbAppManager}. */
 export interface DynamoDbAppManagerOptions {

@@ -2,15 +2,22 @@
 // by primary key or the unique `key` index; the server puts createCachedAppManager in front of this.
 
 import {
-  type App,
-  type AppManagerV1,
-  appFromRecord,
-  ConfigError,
-  flatColumns,
-  policyRecord,
-  SockudoError,
-  storedPolicy,
-} from '@sockudo/core';
+  addableColumns,
+  appColumns,
+  appFromRow,
+  applicationStatements,
+  checkTableName,
+  createSqlCalls,
+  createTableStatement,
+  describeSqlTarget,
+  resolveSqlTarget,
+  type SqlAppManager,
+  type SqlAppManagerOptions,
+  type SqlParam,
+  type SqlTarget,
+  withDeadline,
+} from '@sockudo/app-manager-sql';
+import { type App, policyRecord, SockudoError, storedPolicy } from '@sockudo/core';
 import mysql, {
   type Pool,
   type PoolConnection,
@@ -18,39 +25,22 @@ import mysql, {
   type ResultSetHeader,
   type RowDataPacket,
 } from 'mysql2/promise';
-
-/** A statement parameter: every value this package binds is one of these. */
-type Param = string | number | boolean | null;
-
-import { errorText, redact } from './error-text.js';
-import { checkTableName, MYSQL_ADDABLE_COLUMNS, mysqlCreateTable, mysqlIndexes } from './mysql-schema.js';
+import { MYSQL_DIALECT, mysqlIndexes } from './mysql-schema.js';
 
 /** Options of {@link createMysqlAppManager}. Explicit fields override the parts of `url`. */
-export interface MysqlAppManagerOptions {
+export interface MysqlAppManagerOptions extends SqlAppManagerOptions {
   /** `mysql://user:password@host:port/database` (also `mariadb://`). */
   url?: string;
-  /** @default 'localhost' */
-  host?: string;
   /** @default 3306 */
   port?: number;
   /** The MySQL user. @default 'root' */
   user?: string;
   /** Alias of `user`, as Rust Sockudo's `database.mysql.username`. */
   username?: string;
-  /** @default '' */
-  password?: string;
-  /** @default 'sockudo' */
-  database?: string;
-  /** The applications table: letters, digits and `_` only. @default 'applications' */
-  table?: string;
   /** Pool size. `min` idle connections are kept open; at most `max` are opened. @default { min: 0, max: 10 } */
   pool?: { min?: number; max?: number };
-  /** Milliseconds to open one connection. @default 5000 */
-  connectTimeoutMs?: number;
   /** Milliseconds one query may run before it fails (and its connection is dropped). @default 5000 */
   queryTimeoutMs?: number;
-  /** Milliseconds `checkHealth()` waits for `SELECT 1`. @default 2000 */
-  healthCheckTimeoutMs?: number;
   /** TLS options handed to mysql2 as they are. */
   ssl?: PoolOptions['ssl'];
   /**
@@ -60,31 +50,10 @@ export interface MysqlAppManagerOptions {
   client?: Pool;
 }
 
-/** An {@link AppManagerV1} over a MySQL/MariaDB table, with every optional method. */
-export interface MysqlAppManager extends AppManagerV1 {
+/** An app manager (`AppManagerV1`) over a MySQL/MariaDB table, with every optional method. */
+export interface MysqlAppManager extends SqlAppManager<Pool> {
   /** The mysql2 pool, to run your own queries against the same database. */
   readonly pool: Pool;
-  /** The applications table name. */
-  readonly table: string;
-  getApps(): Promise<App[]>;
-  /** Inserts `app`; rejects when its id or key already exists. */
-  createApp(app: App): Promise<void>;
-  /** Rewrites the app with `app.id`, keeping stored policy settings this port does not model; rejects when there is none. */
-  updateApp(app: App): Promise<void>;
-  /** Deletes the app with exactly this id; resolves when there is none. */
-  deleteApp(id: string): Promise<void>;
-  checkHealth(): Promise<void>;
-  /** Creates the table and its indexes when missing, and adds columns an older Rust Sockudo schema lacks. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-}
-
-interface Target {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
 }
 
 /** Errors after which the connection is gone and a read is worth one more try on a fresh connection. */
@@ -105,47 +74,16 @@ function connectionLost(error: unknown): boolean {
   );
 }
 
-function resolveTarget(options: MysqlAppManagerOptions): Target {
-  const target: Target = { host: 'localhost', port: 3306, user: 'root', password: '', database: 'sockudo' };
-  if (options.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new ConfigError(
-        'database.mysql.url: not a valid URL (expected mysql://user:password@host:port/database)',
-        {
-          key: 'database.mysql.url',
-        },
-      );
-    }
-    if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-      throw new ConfigError(`database.mysql.url: expected a mysql:// URL, got ${url.protocol}//`, {
-        key: 'database.mysql.url',
-      });
-    }
-    if (url.hostname) target.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (url.port) target.port = Number(url.port);
-    if (url.username) target.user = decodeURIComponent(url.username);
-    if (url.password) target.password = decodeURIComponent(url.password);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (database) target.database = database;
-  }
-  if (options.host !== undefined) target.host = options.host;
-  if (options.port !== undefined) target.port = Number(options.port);
-  const user = options.user ?? options.username;
-  if (user !== undefined) target.user = user;
-  if (options.password !== undefined) target.password = options.password;
-  if (options.database !== undefined) target.database = options.database;
-  if (!Number.isInteger(target.port) || target.port <= 0 || target.port > 65535) {
-    throw new ConfigError(`database.mysql.port: expected a TCP port, got ${JSON.stringify(options.port)}`, {
-      key: 'database.mysql.port',
-    });
-  }
-  return target;
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
 }
 
-function poolOptions(target: Target, options: MysqlAppManagerOptions): PoolOptions {
+/** The driver error inside the SockudoError a failed statement becomes. */
+function causeCode(error: unknown): unknown {
+  return (error as { cause?: { code?: unknown } }).cause?.code;
+}
+
+function poolOptions(target: SqlTarget, options: MysqlAppManagerOptions): PoolOptions {
   const max = options.pool?.max ?? 10;
   const min = Math.min(options.pool?.min ?? 0, max);
   return {
@@ -187,104 +125,77 @@ function poolOptions(target: Target, options: MysqlAppManagerOptions): PoolOptio
  * @throws ConfigError for an invalid table name, URL or port
  */
 export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): MysqlAppManager {
-  const table = checkTableName(options.table ?? 'applications', 'database.mysql.table_name');
+  const table = checkTableName(options.table ?? 'applications', 'database.mysql.table_name', MYSQL_DIALECT);
   const owned = options.client === undefined;
-  const target = owned ? resolveTarget(options) : undefined;
-  const where = target
-    ? `MySQL database "${target.database}" at ${target.host}:${target.port}`
-    : 'MySQL (the given pool)';
+  const target = owned
+    ? resolveSqlTarget(options, {
+        configKey: 'database.mysql',
+        schemes: ['mysql:', 'mariadb:'],
+        defaultPort: 3306,
+        defaultUser: 'root',
+      })
+    : undefined;
   const pool = options.client ?? mysql.createPool(poolOptions(target!, options));
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   const deadlineMs = (options.connectTimeoutMs ?? 5000) + queryTimeoutMs;
   const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 2000;
+  const statements = applicationStatements(MYSQL_DIALECT, table);
+  const calls = createSqlCalls({
+    manager: 'MysqlAppManager',
+    where: describeSqlTarget(MYSQL_DIALECT, target),
+    password: target?.password,
+    deadlineMs,
+    connectionLost,
+    missingTable: (error) => codeOf(error) === 'ER_NO_SUCH_TABLE',
+  });
   let closing: Promise<void> | undefined;
 
   // A connection that dies while idle emits 'error'; mysql2 drops it from the pool. The extra listener
   // makes sure such an error can never become an uncaught exception.
   if (owned) pool.on('connection', (connection) => connection.on('error', () => {}));
 
-  const failure = (what: string, error: unknown): SockudoError => {
-    const code = (error as { code?: unknown } | undefined)?.code;
-    let reason = errorText(error);
-    if (code === 'ER_NO_SUCH_TABLE') {
-      reason += ` (create it with \`sockudo migrate\` or \`await manager.migrate()\`)`;
-    }
-    return new SockudoError(
-      `MysqlAppManager: ${what} failed on ${where}: ${redact(reason, target?.password)}`,
-      {
-        cause: error,
-      },
-    );
-  };
-
-  const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  };
-
-  const ensureOpen = (what: string) => {
-    if (closing) throw new SockudoError(`MysqlAppManager: ${what} called after close()`);
-  };
-
   /** Runs one parameterised statement; reads are retried once on a connection the server dropped. */
-  async function execute<T extends RowDataPacket[] | ResultSetHeader>(
+  function execute<T extends RowDataPacket[] | ResultSetHeader>(
     what: string,
     sql: string,
-    params: Param[],
-    { retry = false, timeoutMs = deadlineMs }: { retry?: boolean; timeoutMs?: number } = {},
+    params: SqlParam[],
+    callOptions?: { retry?: boolean; timeoutMs?: number },
   ): Promise<T> {
-    ensureOpen(what);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const [result] = await withDeadline(
-          pool.execute({ sql, timeout: queryTimeoutMs }, params),
-          timeoutMs,
-        );
+    return calls.run(
+      what,
+      async () => {
+        const [result] = await pool.execute({ sql, timeout: queryTimeoutMs }, params);
         return result as T;
-      } catch (error) {
-        if (retry && attempt === 0 && connectionLost(error)) continue;
-        throw failure(what, error);
-      }
-    }
+      },
+      callOptions,
+    );
   }
-
-  const toApp = (row: Record<string, unknown>): App =>
-    appFromRecord(row, `${table}[id=${JSON.stringify(row.id)}]`);
 
   /** The row whose `column` is exactly `value`: the schema's collation ignores case and trailing blanks. */
   async function findExact(column: 'id' | 'key', value: string): Promise<App | undefined> {
     if (typeof value !== 'string' || value === '') return undefined;
     const rows = await execute<RowDataPacket[]>(
       `find app by ${column}`,
-      `SELECT * FROM \`${table}\` WHERE \`${column}\` = ?`,
+      statements.selectBy(column),
       [value],
-      { retry: true },
+      {
+        retry: true,
+      },
     );
     const row = rows.find((candidate) => candidate[column] === value);
-    return row ? toApp(row) : undefined;
+    return row ? appFromRow(table, row) : undefined;
   }
-
-  const columnsOf = (app: App, policy: Record<string, unknown>) => {
-    const columns: Array<[string, Param]> = flatColumns(app);
-    columns.push(['policy', JSON.stringify(policy)]);
-    columns.push(['webhooks', JSON.stringify(policy.webhooks ?? [])]);
-    columns.push(['allowed_origins', JSON.stringify(app.allowedOrigins)]);
-    return columns;
-  };
 
   async function inTransaction<T>(
     what: string,
     work: (connection: PoolConnection) => Promise<T>,
   ): Promise<T> {
-    ensureOpen(what);
+    calls.ensureOpen(what);
     let connection: PoolConnection;
     try {
       connection = await withDeadline(pool.getConnection(), deadlineMs);
     } catch (error) {
-      throw failure(what, error);
+      throw calls.failure(what, error);
     }
     try {
       await connection.beginTransaction();
@@ -293,7 +204,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
       return result;
     } catch (error) {
       await connection.rollback().catch(() => {});
-      throw SockudoError.isInstance(error) ? error : failure(what, error);
+      throw SockudoError.isInstance(error) ? error : calls.failure(what, error);
     } finally {
       connection.release();
     }
@@ -301,14 +212,14 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
 
   let migrating: Promise<void> | undefined;
   async function migrate(): Promise<void> {
-    await execute('migrate (create table)', mysqlCreateTable(table), []);
+    await execute('migrate (create table)', createTableStatement(MYSQL_DIALECT, table), []);
     const columns = await execute<RowDataPacket[]>(
       'migrate (list columns)',
       'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
       [table],
     );
     const present = new Set(columns.map((row) => String(row.name).toLowerCase()));
-    for (const [name, definition] of MYSQL_ADDABLE_COLUMNS) {
+    for (const [name, definition] of addableColumns(MYSQL_DIALECT)) {
       if (present.has(name)) continue;
       try {
         await execute(
@@ -318,7 +229,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
         );
       } catch (error) {
         // Another node added it first.
-        if ((error as { cause?: { code?: unknown } }).cause?.code !== 'ER_DUP_FIELDNAME') throw error;
+        if (causeCode(error) !== 'ER_DUP_FIELDNAME') throw error;
       }
     }
     const indexes = await execute<RowDataPacket[]>(
@@ -336,7 +247,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
           [],
         );
       } catch (error) {
-        if ((error as { cause?: { code?: unknown } }).cause?.code !== 'ER_DUP_KEYNAME') throw error;
+        if (causeCode(error) !== 'ER_DUP_KEYNAME') throw error;
       }
     }
   }
@@ -350,24 +261,20 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
     findByKey: (key) => findExact('key', key),
 
     async getApps() {
-      const rows = await execute<RowDataPacket[]>('list apps', `SELECT * FROM \`${table}\` ORDER BY id`, [], {
-        retry: true,
-      });
-      return rows.map(toApp);
+      const rows = await execute<RowDataPacket[]>('list apps', statements.selectAll, [], { retry: true });
+      return rows.map((row) => appFromRow(table, row));
     },
 
     async createApp(app) {
-      const columns = columnsOf(app, policyRecord(app));
+      const columns = appColumns(app, policyRecord(app));
       try {
         await execute(
           `create app ${JSON.stringify(app.id)}`,
-          `INSERT INTO \`${table}\` (${columns.map(([name]) => `\`${name}\``).join(', ')}) VALUES (${columns
-            .map(() => '?')
-            .join(', ')})`,
+          statements.insert(columns),
           columns.map(([, value]) => value),
         );
       } catch (error) {
-        if ((error as { cause?: { code?: unknown } }).cause?.code === 'ER_DUP_ENTRY') {
+        if (causeCode(error) === 'ER_DUP_ENTRY') {
           throw new SockudoError(
             `MysqlAppManager: cannot create app ${JSON.stringify(app.id)}: an app with this id or key already exists in \`${table}\``,
             { cause: error },
@@ -381,24 +288,21 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
       const what = `update app ${JSON.stringify(app.id)}`;
       await inTransaction(what, async (connection) => {
         const [rows] = await connection.execute<RowDataPacket[]>(
-          { sql: `SELECT * FROM \`${table}\` WHERE id = ? FOR UPDATE`, timeout: queryTimeoutMs },
+          { sql: statements.selectForUpdate, timeout: queryTimeoutMs },
           [app.id],
         );
         const row = rows.find((candidate) => candidate.id === app.id);
         if (!row) throw new SockudoError(`MysqlAppManager: ${what}: no app with this id in \`${table}\``);
-        const columns = columnsOf(app, policyRecord(app, storedPolicy(row))).filter(
+        const columns = appColumns(app, policyRecord(app, storedPolicy(row))).filter(
           ([name]) => name !== 'id',
         );
         try {
-          await connection.execute(
-            {
-              sql: `UPDATE \`${table}\` SET ${columns.map(([name]) => `\`${name}\` = ?`).join(', ')} WHERE id = ?`,
-              timeout: queryTimeoutMs,
-            },
-            [...columns.map(([, value]) => value), app.id],
-          );
+          await connection.execute({ sql: statements.update(columns), timeout: queryTimeoutMs }, [
+            ...columns.map(([, value]) => value),
+            app.id,
+          ]);
         } catch (error) {
-          if ((error as { code?: unknown }).code === 'ER_DUP_ENTRY') {
+          if (codeOf(error) === 'ER_DUP_ENTRY') {
             throw new SockudoError(
               `MysqlAppManager: ${what}: another app already has the key ${JSON.stringify(app.key)}`,
               { cause: error },
@@ -434,6 +338,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
     },
 
     close() {
+      calls.markClosed();
       closing ??= owned ? pool.end().catch(() => {}) : Promise.resolve();
       return closing;
     },

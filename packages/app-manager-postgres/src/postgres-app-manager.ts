@@ -2,31 +2,28 @@
 // primary key or the unique `key` index; the server puts createCachedAppManager in front of this.
 
 import {
-  type App,
-  type AppManagerV1,
-  appFromRecord,
-  ConfigError,
-  flatColumns,
-  policyRecord,
-  SockudoError,
-  storedPolicy,
-} from '@sockudo/core';
-import pg from 'pg';
-import { errorText, redact } from './error-text.js';
-import {
+  addableColumns,
+  appColumns,
+  appFromRow,
+  applicationStatements,
   checkTableName,
-  POSTGRES_ADDABLE_COLUMNS,
-  postgresCreateTable,
-  postgresIndexes,
-  quoted,
-} from './postgres-schema.js';
+  createSqlCalls,
+  createTableStatement,
+  describeSqlTarget,
+  resolveSqlTarget,
+  type SqlAppManager,
+  type SqlAppManagerOptions,
+  type SqlParam,
+  withDeadline,
+} from '@sockudo/app-manager-sql';
+import { type App, policyRecord, SockudoError, storedPolicy } from '@sockudo/core';
+import pg from 'pg';
+import { POSTGRES_DIALECT, postgresIndexes, quoted } from './postgres-schema.js';
 
 /** Options of {@link createPostgresAppManager}. Explicit fields override the parts of `url`. */
-export interface PostgresAppManagerOptions {
+export interface PostgresAppManagerOptions extends SqlAppManagerOptions {
   /** `postgres://user:password@host:port/database` (also `postgresql://`). */
   url?: string;
-  /** @default 'localhost' */
-  host?: string;
   /** @default 5432 */
   port?: number;
   /** The PostgreSQL role. @default 'postgres' */
@@ -35,18 +32,6 @@ export interface PostgresAppManagerOptions {
   username?: string;
   /** @default '' (none: trust or peer authentication) */
   password?: string;
-  /** @default 'sockudo' */
-  database?: string;
-  /** The applications table: letters, digits and `_` only. @default 'applications' */
-  table?: string;
-  /** Pool size: `min` connections are kept open, at most `max` are opened. @default { min: 0, max: 10 } */
-  pool?: { min?: number; max?: number };
-  /** Milliseconds to open one connection. @default 5000 */
-  connectTimeoutMs?: number;
-  /** Milliseconds one query may run before it fails. @default 5000 */
-  queryTimeoutMs?: number;
-  /** Milliseconds `checkHealth()` waits for `SELECT 1`. @default 2000 */
-  healthCheckTimeoutMs?: number;
   /** TLS options handed to pg as they are. */
   ssl?: pg.PoolConfig['ssl'];
   /**
@@ -56,34 +41,11 @@ export interface PostgresAppManagerOptions {
   client?: pg.Pool;
 }
 
-/** An {@link AppManagerV1} over a PostgreSQL table, with every optional method. */
-export interface PostgresAppManager extends AppManagerV1 {
+/** An app manager (`AppManagerV1`) over a PostgreSQL table, with every optional method. */
+export interface PostgresAppManager extends SqlAppManager<pg.Pool> {
   /** The pg pool, to run your own queries against the same database. */
   readonly pool: pg.Pool;
-  /** The applications table name. */
-  readonly table: string;
-  getApps(): Promise<App[]>;
-  /** Inserts `app`; rejects when its id or key already exists. */
-  createApp(app: App): Promise<void>;
-  /** Rewrites the app with `app.id`, keeping stored policy settings this port does not model; rejects when there is none. */
-  updateApp(app: App): Promise<void>;
-  /** Deletes the app with this id; resolves when there is none. */
-  deleteApp(id: string): Promise<void>;
-  checkHealth(): Promise<void>;
-  /** Creates the table and its indexes when missing, and adds columns an older Rust Sockudo schema lacks. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
 }
-
-interface Target {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
-
-type Param = string | number | boolean | null;
 
 /** Server codes (and client messages) after which the connection is gone and a read is worth one retry. */
 const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '08006', '08003', '08001', 'ECONNRESET', 'EPIPE']);
@@ -110,53 +72,6 @@ function storable(value: unknown): value is string {
   return typeof value === 'string' && value !== '' && !value.includes('\u0000');
 }
 
-function resolveTarget(options: PostgresAppManagerOptions): Target {
-  const target: Target = {
-    host: 'localhost',
-    port: 5432,
-    user: 'postgres',
-    password: '',
-    database: 'sockudo',
-  };
-  if (options.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new ConfigError(
-        'database.postgres.url: not a valid URL (expected postgres://user:password@host:port/database)',
-        { key: 'database.postgres.url' },
-      );
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      throw new ConfigError(`database.postgres.url: expected a postgres:// URL, got ${url.protocol}//`, {
-        key: 'database.postgres.url',
-      });
-    }
-    if (url.hostname) target.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (url.port) target.port = Number(url.port);
-    if (url.username) target.user = decodeURIComponent(url.username);
-    if (url.password) target.password = decodeURIComponent(url.password);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (database) target.database = database;
-  }
-  if (options.host !== undefined) target.host = options.host;
-  if (options.port !== undefined) target.port = Number(options.port);
-  const user = options.user ?? options.username;
-  if (user !== undefined) target.user = user;
-  if (options.password !== undefined) target.password = options.password;
-  if (options.database !== undefined) target.database = options.database;
-  if (!Number.isInteger(target.port) || target.port <= 0 || target.port > 65535) {
-    throw new ConfigError(
-      `database.postgres.port: expected a TCP port, got ${JSON.stringify(options.port)}`,
-      {
-        key: 'database.postgres.port',
-      },
-    );
-  }
-  return target;
-}
-
 /**
  * Creates an app manager over Rust Sockudo's PostgreSQL `applications` table. Nothing connects until
  * the first call; a database that cannot be reached makes that call (and `checkHealth()`) reject with an
@@ -177,13 +92,21 @@ function resolveTarget(options: PostgresAppManagerOptions): Target {
  * @throws ConfigError for an invalid table name, URL or port
  */
 export function createPostgresAppManager(options: PostgresAppManagerOptions = {}): PostgresAppManager {
-  const table = checkTableName(options.table ?? 'applications', 'database.postgres.table_name');
+  const table = checkTableName(
+    options.table ?? 'applications',
+    'database.postgres.table_name',
+    POSTGRES_DIALECT,
+  );
   const name = quoted(table);
   const owned = options.client === undefined;
-  const target = owned ? resolveTarget(options) : undefined;
-  const where = target
-    ? `PostgreSQL database "${target.database}" at ${target.host}:${target.port}`
-    : 'PostgreSQL (the given pool)';
+  const target = owned
+    ? resolveSqlTarget(options, {
+        configKey: 'database.postgres',
+        schemes: ['postgres:', 'postgresql:'],
+        defaultPort: 5432,
+        defaultUser: 'postgres',
+      })
+    : undefined;
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const deadlineMs = connectTimeoutMs + queryTimeoutMs;
@@ -206,6 +129,15 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
       application_name: 'sockudo',
       ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     });
+  const statements = applicationStatements(POSTGRES_DIALECT, table);
+  const calls = createSqlCalls({
+    manager: 'PostgresAppManager',
+    where: describeSqlTarget(POSTGRES_DIALECT, target),
+    password: target?.password,
+    deadlineMs,
+    connectionLost,
+    missingTable: (error) => codeOf(error) === '42P01',
+  });
   let closing: Promise<void> | undefined;
 
   if (owned) {
@@ -216,71 +148,23 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     pool.on('connect', (client) => client.on('error', () => {}));
   }
 
-  const failure = (what: string, error: unknown): SockudoError => {
-    let reason = errorText(error);
-    if (codeOf(error) === '42P01')
-      reason += ' (create it with `sockudo migrate` or `await manager.migrate()`)';
-    return new SockudoError(
-      `PostgresAppManager: ${what} failed on ${where}: ${redact(reason, target?.password)}`,
-      {
-        cause: error,
-      },
-    );
-  };
-
-  const withDeadline = <T>(promise: Promise<T>, ms: number): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-  };
-
-  const ensureOpen = (what: string) => {
-    if (closing) throw new SockudoError(`PostgresAppManager: ${what} called after close()`);
-  };
-
   /** Runs one parameterised statement; reads are retried once on a connection the server dropped. */
-  async function query(
+  function query(
     what: string,
     sql: string,
-    params: Param[],
-    { retry = false, timeoutMs = deadlineMs }: { retry?: boolean; timeoutMs?: number } = {},
+    params: SqlParam[],
+    callOptions?: { retry?: boolean; timeoutMs?: number },
   ): Promise<pg.QueryResult> {
-    ensureOpen(what);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await withDeadline(pool.query(sql, params), timeoutMs);
-      } catch (error) {
-        if (retry && attempt === 0 && connectionLost(error)) continue;
-        throw failure(what, error);
-      }
-    }
+    return calls.run(what, () => pool.query(sql, params), callOptions);
   }
-
-  const toApp = (row: Record<string, unknown>): App =>
-    appFromRecord(row, `${table}[id=${JSON.stringify(row.id)}]`);
 
   async function findBy(column: 'id' | 'key', value: string): Promise<App | undefined> {
     if (!storable(value)) return undefined;
-    const { rows } = await query(
-      `find app by ${column}`,
-      `SELECT * FROM ${name} WHERE "${column}" = $1`,
-      [value],
-      {
-        retry: true,
-      },
-    );
-    return rows[0] ? toApp(rows[0]) : undefined;
+    const { rows } = await query(`find app by ${column}`, statements.selectBy(column), [value], {
+      retry: true,
+    });
+    return rows[0] ? appFromRow(table, rows[0]) : undefined;
   }
-
-  const columnsOf = (app: App, policy: Record<string, unknown>) => {
-    const columns: Array<[string, Param]> = flatColumns(app);
-    columns.push(['policy', JSON.stringify(policy)]);
-    columns.push(['webhooks', JSON.stringify(policy.webhooks ?? [])]);
-    columns.push(['allowed_origins', JSON.stringify(app.allowedOrigins)]);
-    return columns;
-  };
 
   /**
    * One idempotent DDL statement. Two nodes running `IF NOT EXISTS` at the same moment can still collide
@@ -296,8 +180,8 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
   }
 
   async function migrate(): Promise<void> {
-    await ddl('migrate (create table)', postgresCreateTable(table));
-    for (const [column, definition] of POSTGRES_ADDABLE_COLUMNS) {
+    await ddl('migrate (create table)', createTableStatement(POSTGRES_DIALECT, table));
+    for (const [column, definition] of addableColumns(POSTGRES_DIALECT)) {
       await ddl(
         `migrate (add column ${column})`,
         `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${column} ${definition}`,
@@ -317,18 +201,16 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     findByKey: (key) => findBy('key', key),
 
     async getApps() {
-      const { rows } = await query('list apps', `SELECT * FROM ${name} ORDER BY id`, [], { retry: true });
-      return rows.map(toApp);
+      const { rows } = await query('list apps', statements.selectAll, [], { retry: true });
+      return rows.map((row) => appFromRow(table, row));
     },
 
     async createApp(app) {
-      const columns = columnsOf(app, policyRecord(app));
+      const columns = appColumns(app, policyRecord(app));
       try {
         await query(
           `create app ${JSON.stringify(app.id)}`,
-          `INSERT INTO ${name} (${columns.map(([column]) => `"${column}"`).join(', ')}) VALUES (${columns
-            .map((_, i) => `$${i + 1}`)
-            .join(', ')})`,
+          statements.insert(columns),
           columns.map(([, value]) => value),
         );
       } catch (error) {
@@ -344,27 +226,24 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
 
     async updateApp(app) {
       const what = `update app ${JSON.stringify(app.id)}`;
-      ensureOpen(what);
+      calls.ensureOpen(what);
       if (!storable(app.id))
         throw new SockudoError(`PostgresAppManager: ${what}: no app with this id in ${table}`);
       let client: pg.PoolClient;
       try {
         client = await withDeadline(pool.connect(), deadlineMs);
       } catch (error) {
-        throw failure(what, error);
+        throw calls.failure(what, error);
       }
       let broken = false;
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query(`SELECT * FROM ${name} WHERE id = $1 FOR UPDATE`, [app.id]);
+        const { rows } = await client.query(statements.selectForUpdate, [app.id]);
         if (!rows[0]) throw new SockudoError(`PostgresAppManager: ${what}: no app with this id in ${table}`);
-        const columns = columnsOf(app, policyRecord(app, storedPolicy(rows[0]))).filter(
+        const columns = appColumns(app, policyRecord(app, storedPolicy(rows[0]))).filter(
           ([column]) => column !== 'id',
         );
-        await client.query(
-          `UPDATE ${name} SET ${columns.map(([column], i) => `"${column}" = $${i + 1}`).join(', ')}, updated_at = CURRENT_TIMESTAMP WHERE id = $${columns.length + 1}`,
-          [...columns.map(([, value]) => value), app.id],
-        );
+        await client.query(statements.update(columns), [...columns.map(([, value]) => value), app.id]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {
@@ -380,7 +259,7 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
           );
         }
         broken ||= connectionLost(error);
-        throw failure(what, error);
+        throw calls.failure(what, error);
       } finally {
         client.release(broken);
       }
@@ -406,6 +285,7 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     },
 
     close() {
+      calls.markClosed();
       closing ??= owned ? pool.end().catch(() => {}) : Promise.resolve();
       return closing;
     },

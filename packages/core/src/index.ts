@@ -16,6 +16,7 @@ export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookCon
 export { FEATURE_COLUMNS, flatColumns, LIMIT_COLUMNS, policyRecord, storedPolicy } from './app-record.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './cached-app-manager.js';
 export type { EngineContext } from './engine-context.js';
+export { errorText, redact } from './error-text.js';
 export {
   AuthError,
   ConfigError,
