@@ -8,18 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { spawnServer, type ThrowawayServer } from '@sockudo/test-helpers/services';
+import type { BrokerControl } from '@sockudo/test-helpers/throwaway-broker';
 import { sleep } from '@sockudo/test-helpers/wait';
 
 const run = promisify(execFile);
 
-export interface ThrowawayCluster {
+/** `kill()` SIGKILLs every node; `restart()` starts them from their nodes.conf and waits for cluster_state:ok. */
+export interface ThrowawayCluster extends BrokerControl {
   readonly nodes: string[];
-  /** SIGKILLs every node. */
-  kill(): Promise<void>;
-  /** Starts every node again from its nodes.conf and waits for cluster_state:ok. */
-  restart(): Promise<void>;
-  /** Kills the nodes and removes their files. */
-  destroy(): Promise<void>;
 }
 
 // A cluster node also listens on port + 10000 (the cluster bus), so both must be free and ≤ 65535.

@@ -1,0 +1,138 @@
+// The broker dies under three connected nodes and comes back where it was: shared by the Redis, Redis
+// Cluster and NATS transports. What a transport does with a publish while down (reject at once, or hold it
+// in a bounded buffer) differs per package and is asserted by the package's `whileDown`.
+
+import type { TransportV1 } from '@sockudo/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { watchProcessErrors } from './process-errors.js';
+import { type Recorder, recorder } from './recorder.js';
+import type { BrokerControl } from './throwaway-broker.js';
+import { eventually, settle, sleep } from './wait.js';
+
+export interface BrokerFaultCasesOptions<B extends BrokerControl> {
+  /** The throwaway broker, as returned by `useBroker` (called before this, so it starts first). */
+  broker: () => B;
+  /** A prefix no other test uses. */
+  newPrefix(): string;
+  /** Creates node `index` (0, 1 or 2) of the cluster under test on `broker` (the close case makes a node 0). */
+  createNode(broker: B, prefix: string, index: number): TransportV1;
+  /** Whether a node receives its own messages. */
+  hearsItself: boolean;
+  /** Publishes from node 0 in flight at the moment the broker dies: every one must settle in time. */
+  burstAtKill: { count: number; settleWithinMs: number };
+  /** Once every node noticed, its checkHealth() rejects this fast, with this error. */
+  healthWhileDown: { withinMs: number; error?: RegExp };
+  /**
+   * The package's own assertions on publishes while the broker is down (after every node noticed).
+   * Whatever it publishes there starting with `during` must never be delivered.
+   */
+  whileDown(nodes: TransportV1[]): Promise<void>;
+  /** How long reconnecting and resuming may take once the broker is back. */
+  recoverWithinMs: number;
+  /** The package's own assertions once delivery has resumed (node counts, what was logged, …). */
+  afterRecovery?(nodes: TransportV1[]): Promise<void>;
+  /** A single transport, started and then closed while the broker is down: close() settles this fast. */
+  closeWhileDown?: {
+    withinMs: number;
+    /** Close only after the transport's checkHealth() rejects (the client noticed); else right after the kill. */
+    afterNoticing: boolean;
+  };
+}
+
+/**
+ * Registers the cases in the enclosing `describe`: three nodes are started on `broker()` before them and
+ * closed after them; the cases kill the broker and restart it, leaving it running.
+ */
+export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCasesOptions<B>): void {
+  const nodes: TransportV1[] = [];
+  const seen: Recorder[] = [];
+  const hears = (node: number, from: number) => options.hearsItself || node !== from;
+
+  beforeAll(async () => {
+    const prefix = options.newPrefix();
+    for (let i = 0; i < 3; i++) {
+      nodes.push(options.createNode(options.broker(), prefix, i));
+      seen.push(recorder());
+    }
+    await Promise.all(nodes.map((node, i) => node.start(seen[i]!)));
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+  });
+
+  it('fails fast while the broker is down, never crashes, and resumes delivery by itself', async () => {
+    const processErrors = watchProcessErrors();
+    try {
+      await nodes[0]!.publishBroadcast('before');
+      await eventually(() => {
+        expect(seen.map((s) => s.broadcasts)).toEqual(nodes.map((_, i) => (hears(i, 0) ? ['before'] : [])));
+      });
+
+      // A burst in flight at the moment the broker dies: every publish settles, none is left hanging.
+      const { count, settleWithinMs } = options.burstAtKill;
+      const burst = Array.from({ length: count }, (_, i) => settle(nodes[0]!.publishBroadcast(`burst-${i}`)));
+      await options.broker().kill();
+      const burstResults = await Promise.race([
+        Promise.all(burst),
+        sleep(settleWithinMs).then(() => 'hung' as const),
+      ]);
+      expect(burstResults).not.toBe('hung');
+
+      // The clients notice the closed sockets; from then on health checks fail without waiting.
+      await eventually(async () => {
+        for (const node of nodes) {
+          const health = await settle(node.checkHealth());
+          expect(health.fulfilled).toBe(false);
+          if (options.healthWhileDown.error)
+            expect(String(health.error)).toMatch(options.healthWhileDown.error);
+          expect(health.ms).toBeLessThan(options.healthWhileDown.withinMs);
+        }
+      }, 5000);
+      await options.whileDown(nodes);
+
+      await sleep(1500); // several reconnect attempts fail meanwhile; none may crash the process
+      await options.broker().restart();
+      await eventually(() => Promise.all(nodes.map((node) => node.checkHealth())), options.recoverWithinMs);
+
+      // Delivery resumes in every direction, without anyone calling start() again.
+      let round = 0;
+      await eventually(async () => {
+        round++;
+        await Promise.all(nodes.map((node, i) => node.publishBroadcast(`after-${i}-${round}`)));
+        for (const [i, s] of seen.entries()) {
+          for (let from = 0; from < nodes.length; from++) {
+            if (!hears(i, from)) continue;
+            expect(
+              s.broadcasts.some((m) => m.startsWith(`after-${from}-`)),
+              `node ${i} hears node ${from}`,
+            ).toBe(true);
+          }
+        }
+      }, options.recoverWithinMs);
+      const delivered = seen.flatMap((s) => [...s.broadcasts, ...s.requests, ...s.responses]);
+      expect(delivered.filter((m) => m.startsWith('during'))).toEqual([]);
+      await options.afterRecovery?.(nodes);
+      expect(processErrors.errors).toEqual([]);
+    } finally {
+      processErrors.stop();
+    }
+  });
+
+  const { closeWhileDown } = options;
+  if (closeWhileDown) {
+    it('closes promptly while the broker is down', async () => {
+      const transport = options.createNode(options.broker(), options.newPrefix(), 0);
+      await transport.start(recorder());
+      await options.broker().kill();
+      if (closeWhileDown.afterNoticing) {
+        const noticed = options.healthWhileDown.error ?? /./;
+        await eventually(() => expect(transport.checkHealth()).rejects.toThrow(noticed), 5000);
+      }
+      const closed = await settle(transport.close());
+      expect(closed.fulfilled).toBe(true);
+      expect(closed.ms).toBeLessThan(closeWhileDown.withinMs);
+      await options.broker().restart();
+    });
+  }
+}

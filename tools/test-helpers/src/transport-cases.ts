@@ -1,0 +1,172 @@
+// Direct tests of a TransportV1 against a real broker, shared by the Redis, Redis Cluster and NATS
+// transports. (The published conformance suite in @sockudo/test-suite covers the contract as a third
+// party sees it; these cover prefixes, echo, ordering, lifecycle errors and the connect timeout.)
+
+import type { TransportV1 } from '@sockudo/core';
+import { afterEach, expect, it } from 'vitest';
+import { recorder } from './recorder.js';
+import { freePort } from './services.js';
+import { eventually, settle, sleep } from './wait.js';
+
+export interface TransportCasesOptions {
+  /** Creates a transport on the broker under test; transports with the same prefix form one cluster. */
+  create(prefix: string): TransportV1;
+  /** A prefix no other test uses. */
+  newPrefix(): string;
+  /** A different prefix that starts with `base` (e.g. `a:` → `a:child:`, `a` → `a.child`). */
+  extendPrefix(base: string): string;
+  /** Whether a node receives its own messages (Redis does; NATS is connected with noEcho). */
+  hearsItself: boolean;
+  /** Whether the transport implements nodeCount(). */
+  countsNodes: boolean;
+  unreachable: {
+    /** Creates a transport pointed at `port` on 127.0.0.1, where nothing listens. */
+    create(port: number, connectTimeoutMs: number): TransportV1;
+    connectTimeoutMs: number;
+    /** What start() must reject with. */
+    error: RegExp;
+  };
+}
+
+/** Registers the cases in the enclosing `describe`; every transport they create is closed after each. */
+export function transportCases(options: TransportCasesOptions): void {
+  const open: TransportV1[] = [];
+  const track = (transport: TransportV1) => {
+    open.push(transport);
+    return transport;
+  };
+  const make = (prefix: string) => track(options.create(prefix));
+  const hears = (node: number, from: number) => options.hearsItself || node !== from;
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((transport) => transport.close()));
+  });
+
+  it(`delivers each kind of message to every node with the same prefix (${options.hearsItself ? 'the sender included' : 'no echo'})`, async () => {
+    const prefix = options.newPrefix();
+    const nodes = [make(prefix), make(prefix), make(prefix)];
+    const seen = nodes.map(() => recorder());
+    await Promise.all(nodes.map((node, i) => node.start(seen[i]!)));
+
+    const frame = '{"k":"b","n":"node-a"}\n{"event":"greet","data":"héllo ✓ \\u0000"}';
+    await nodes[0]!.publishBroadcast(frame);
+    await nodes[1]!.publishRequest('request-1');
+    await nodes[2]!.publishResponse('response-1');
+    await eventually(() => {
+      expect(seen.map((s) => s.broadcasts)).toEqual(nodes.map((_, i) => (hears(i, 0) ? [frame] : [])));
+      expect(seen.map((s) => s.requests)).toEqual(nodes.map((_, i) => (hears(i, 1) ? ['request-1'] : [])));
+      expect(seen.map((s) => s.responses)).toEqual(nodes.map((_, i) => (hears(i, 2) ? ['response-1'] : [])));
+    });
+  });
+
+  it('delivers a large payload unaltered', async () => {
+    const prefix = options.newPrefix();
+    const sender = make(prefix);
+    const receiver = make(prefix);
+    const seen = recorder();
+    await Promise.all([sender.start(recorder()), receiver.start(seen)]);
+    const large = 'ü€😀x'.repeat(32 * 1024); // 320 KiB of one- to four-byte characters
+    await sender.publishBroadcast(large);
+    await eventually(() => expect(seen.broadcasts.length).toBe(1));
+    expect(seen.broadcasts[0] === large, 'the payload arrived altered').toBe(true);
+  });
+
+  it('keeps clusters with different prefixes apart, including a prefix that extends another', async () => {
+    const base = options.newPrefix();
+    const longer = options.extendPrefix(base);
+    const [a1, a2, b1, b2] = [make(base), make(base), make(longer), make(longer)];
+    const seenA = recorder();
+    const seenB = recorder();
+    await Promise.all([a1!.start(recorder()), a2!.start(seenA), b1!.start(recorder()), b2!.start(seenB)]);
+    await a1!.publishBroadcast('for a');
+    await b1!.publishRequest('for b');
+    await eventually(() => {
+      expect(seenA.broadcasts).toEqual(['for a']);
+      expect(seenB.requests).toEqual(['for b']);
+    });
+    await sleep(100);
+    expect(seenA.requests).toEqual([]);
+    expect(seenB.broadcasts).toEqual([]);
+  });
+
+  it('keeps the order of one publisher’s messages', async () => {
+    const prefix = options.newPrefix();
+    const sender = make(prefix);
+    const receiver = make(prefix);
+    const seen = recorder();
+    await Promise.all([sender.start(recorder()), receiver.start(seen)]);
+    const sent = Array.from({ length: 2000 }, (_, i) => `m${i}`);
+    await Promise.all(sent.map((m) => sender.publishBroadcast(m)));
+    await eventually(() => expect(seen.broadcasts).toEqual(sent));
+  });
+
+  if (options.countsNodes) {
+    it('counts the nodes listening on its prefix', async () => {
+      const prefix = options.newPrefix();
+      const nodes = [make(prefix), make(prefix), make(prefix)];
+      await Promise.all(nodes.map((node) => node.start(recorder())));
+      await eventually(async () => expect(await nodes[0]!.nodeCount!()).toBe(3));
+      await nodes[2]!.close();
+      await eventually(async () => expect(await nodes[0]!.nodeCount!()).toBe(2));
+    });
+  }
+
+  it('is healthy once started, and says why it is not before start and after close', async () => {
+    const transport = make(options.newPrefix());
+    await expect(transport.checkHealth()).rejects.toThrow(/not started/);
+    await expect(transport.publishBroadcast('x')).rejects.toThrow(/not started/);
+    await transport.start(recorder());
+    await expect(transport.checkHealth()).resolves.toBeUndefined();
+    await expect(transport.start(recorder())).rejects.toThrow(/start\(\) may be called once/);
+    await transport.close();
+    await transport.close(); // idempotent
+    await expect(transport.checkHealth()).rejects.toThrow(/closed/);
+    await expect(transport.publishBroadcast('x')).rejects.toThrow(/closed/);
+  });
+
+  it('stops delivering once closed', async () => {
+    const prefix = options.newPrefix();
+    const sender = make(prefix);
+    const closed = make(prefix);
+    const seen = recorder();
+    await Promise.all([sender.start(recorder()), closed.start(seen)]);
+    await closed.close();
+    await sender.publishBroadcast('after close');
+    await sleep(150);
+    expect(seen.broadcasts).toEqual([]);
+  });
+
+  it('survives a handler that throws', async () => {
+    const prefix = options.newPrefix();
+    const sender = make(prefix);
+    const receiver = make(prefix);
+    const seen = recorder();
+    let thrown = 0;
+    await Promise.all([
+      sender.start(recorder()),
+      receiver.start({
+        ...seen,
+        onBroadcast(payload) {
+          if (payload === 'boom') {
+            thrown++;
+            throw new Error('handler bug');
+          }
+          seen.onBroadcast(payload);
+        },
+      }),
+    ]);
+    await sender.publishBroadcast('boom');
+    await sender.publishBroadcast('fine');
+    await eventually(() => expect(seen.broadcasts).toEqual(['fine']));
+    expect(thrown).toBe(1);
+  });
+
+  it('rejects start() within the connect timeout when nothing listens at the address', async () => {
+    const { connectTimeoutMs, error } = options.unreachable;
+    const transport = track(options.unreachable.create(await freePort(), connectTimeoutMs));
+    const result = await settle(transport.start(recorder()));
+    expect(result.fulfilled).toBe(false);
+    expect(String(result.error)).toMatch(error);
+    expect(result.ms).toBeLessThan(2000);
+    await expect(transport.publishBroadcast('x')).rejects.toThrow(/closed/);
+  });
+}
