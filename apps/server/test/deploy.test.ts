@@ -208,6 +208,24 @@ describe('deploy/docker/Dockerfile', () => {
     expect(only('ENTRYPOINT').join(' ') + only('CMD').join(' ')).toMatch(/dist\/bin\.js.*start/s);
   });
 
+  it("runs node with the same flags as the sockudo executable's shebang line", () => {
+    // `node dist/bin.js` skips the shebang, so the ENTRYPOINT must repeat its flags (the semi-space cap).
+    const shebang = readFileSync(join(ROOT, 'apps/server/dist/bin.js'), 'utf8').split('\n')[0]!;
+    const flags = shebang
+      .replace(/^#!\/usr\/bin\/env -S node\s*/, '')
+      .split(/\s+/)
+      .filter(Boolean);
+    expect(flags.length, shebang).toBeGreaterThan(0);
+    const entry = JSON.parse(only('ENTRYPOINT')[0]!) as string[];
+    expect(entry[0]).toBe('node');
+    expect(
+      entry.slice(
+        1,
+        entry.findIndex((word) => word.endsWith('bin.js')),
+      ),
+    ).toEqual(flags);
+  });
+
   it("has a .dockerignore that keeps the host's node_modules and build output out of the context", () => {
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '**/dist']));
@@ -237,9 +255,9 @@ describe('deploy/docker/Dockerfile', () => {
       child.on('close', (code) => resolve({ code, output }));
     });
     expect(run.code, run.output).toBe(0);
-    // The runtime stage's ENTRYPOINT is `node /app/dist/bin.js`: the same file of the deployed tree.
+    // The runtime stage's ENTRYPOINT is `node <flags> /app/dist/bin.js`: the same file of the deployed tree.
     const entry = JSON.parse(only('ENTRYPOINT')[0]!) as string[];
-    const bin = join(out, entry[1]!.replace(/^\/app\//, ''));
+    const bin = join(out, entry.find((word) => word.endsWith('bin.js'))!.replace(/^\/app\//, ''));
     const node = await startDeployed(bin, tempDir());
     try {
       const response = await fetch(`http://127.0.0.1:${node.port}/up`);
