@@ -129,6 +129,15 @@ beforeAll(async () => {
         'Run `pnpm -w build` first (`turbo run test` builds them, as they are devDependencies of this package).',
     );
   }
+  // npm packs a package's own README.md and LICENSE whatever `files` says; the registry page needs both.
+  const undocumented = publishable.filter(
+    ({ dir }) => !existsSync(join(dir, 'README.md')) || !existsSync(join(dir, 'LICENSE')),
+  );
+  if (undocumented.length > 0) {
+    throw new Error(
+      `README.md or LICENSE missing in: ${undocumented.map(({ manifest }) => manifest.name).join(', ')} (copy the root LICENSE)`,
+    );
+  }
   // A package missing here would be published unbuilt or stale when turbo runs this test alone.
   const devDependencies = Object.keys(readManifest(HERE).devDependencies ?? {});
   const notDependedOn = [...versionOf.keys()].filter((name) => !devDependencies.includes(name));
