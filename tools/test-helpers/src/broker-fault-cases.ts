@@ -39,6 +39,19 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
   };
 }
 
+/** Each publish rejects at once (within 100 ms) with `error`: nothing waits for the broker or queues. */
+export async function expectRejectsAtOnce(
+  publishes: Array<() => Promise<void>>,
+  error: RegExp,
+): Promise<void> {
+  for (const publish of publishes) {
+    const result = await settle(publish());
+    expect(result.fulfilled).toBe(false);
+    expect(String(result.error)).toMatch(error);
+    expect(result.ms).toBeLessThan(100);
+  }
+}
+
 /**
  * Registers the cases in the enclosing `describe`: three nodes are started on `broker()` before them and
  * closed after them; the cases kill the broker and restart it, leaving it running.

@@ -2,9 +2,9 @@
 // transports. (The published conformance suite in @sockudo/test-suite covers the contract as a third
 // party sees it; these cover prefixes, echo, ordering, lifecycle errors and the connect timeout.)
 
-import type { TransportV1 } from '@sockudo/core';
+import type { TransportHandlers, TransportV1 } from '@sockudo/core';
 import { afterEach, expect, it } from 'vitest';
-import { recorder } from './recorder.js';
+import { type Recorder, recorder } from './recorder.js';
 import { freePort } from './services.js';
 import { eventually, settle, sleep } from './wait.js';
 
@@ -37,6 +37,15 @@ export function transportCases(options: TransportCasesOptions): void {
   };
   const make = (prefix: string) => track(options.create(prefix));
   const hears = (node: number, from: number) => options.hearsItself || node !== from;
+  /** A started sender and receiver on a new prefix; `handlers` (default: `seen`) gets what the receiver hears. */
+  const startPair = async (handlers?: (seen: Recorder) => TransportHandlers) => {
+    const prefix = options.newPrefix();
+    const sender = make(prefix);
+    const receiver = make(prefix);
+    const seen = recorder();
+    await Promise.all([sender.start(recorder()), receiver.start(handlers?.(seen) ?? seen)]);
+    return { sender, receiver, seen };
+  };
   afterEach(async () => {
     await Promise.all(open.splice(0).map((transport) => transport.close()));
   });
@@ -59,11 +68,7 @@ export function transportCases(options: TransportCasesOptions): void {
   });
 
   it('delivers a large payload unaltered', async () => {
-    const prefix = options.newPrefix();
-    const sender = make(prefix);
-    const receiver = make(prefix);
-    const seen = recorder();
-    await Promise.all([sender.start(recorder()), receiver.start(seen)]);
+    const { sender, seen } = await startPair();
     const large = 'ü€😀x'.repeat(32 * 1024); // 320 KiB of one- to four-byte characters
     await sender.publishBroadcast(large);
     await eventually(() => expect(seen.broadcasts.length).toBe(1));
@@ -89,11 +94,7 @@ export function transportCases(options: TransportCasesOptions): void {
   });
 
   it('keeps the order of one publisher’s messages', async () => {
-    const prefix = options.newPrefix();
-    const sender = make(prefix);
-    const receiver = make(prefix);
-    const seen = recorder();
-    await Promise.all([sender.start(recorder()), receiver.start(seen)]);
+    const { sender, seen } = await startPair();
     const sent = Array.from({ length: 2000 }, (_, i) => `m${i}`);
     await Promise.all(sent.map((m) => sender.publishBroadcast(m)));
     await eventually(() => expect(seen.broadcasts).toEqual(sent));
@@ -124,36 +125,25 @@ export function transportCases(options: TransportCasesOptions): void {
   });
 
   it('stops delivering once closed', async () => {
-    const prefix = options.newPrefix();
-    const sender = make(prefix);
-    const closed = make(prefix);
-    const seen = recorder();
-    await Promise.all([sender.start(recorder()), closed.start(seen)]);
-    await closed.close();
+    const { sender, receiver, seen } = await startPair();
+    await receiver.close();
     await sender.publishBroadcast('after close');
     await sleep(150);
     expect(seen.broadcasts).toEqual([]);
   });
 
   it('survives a handler that throws', async () => {
-    const prefix = options.newPrefix();
-    const sender = make(prefix);
-    const receiver = make(prefix);
-    const seen = recorder();
     let thrown = 0;
-    await Promise.all([
-      sender.start(recorder()),
-      receiver.start({
-        ...seen,
-        onBroadcast(payload) {
-          if (payload === 'boom') {
-            thrown++;
-            throw new Error('handler bug');
-          }
-          seen.onBroadcast(payload);
-        },
-      }),
-    ]);
+    const { sender, seen } = await startPair((seen) => ({
+      ...seen,
+      onBroadcast(payload) {
+        if (payload === 'boom') {
+          thrown++;
+          throw new Error('handler bug');
+        }
+        seen.onBroadcast(payload);
+      },
+    }));
     await sender.publishBroadcast('boom');
     await sender.publishBroadcast('fine');
     await eventually(() => expect(seen.broadcasts).toEqual(['fine']));

@@ -2,7 +2,7 @@
 // nats-server this test starts and SIGKILLs, never the machine's shared one.
 
 import { randomUUID } from 'node:crypto';
-import { brokerFaultCases } from '@sockudo/test-helpers/broker-fault-cases';
+import { brokerFaultCases, expectRejectsAtOnce } from '@sockudo/test-helpers/broker-fault-cases';
 import { startThrowawayBroker, useBroker } from '@sockudo/test-helpers/throwaway-broker';
 import { settle } from '@sockudo/test-helpers/wait';
 import { describe, expect } from 'vitest';
@@ -22,16 +22,14 @@ describe('createNatsTransport when NATS dies and comes back', () => {
     healthWhileDown: { withinMs: 100, error: /disconnected/ },
     async whileDown(nodes) {
       // No buffer: every publish rejects at once.
-      for (const publish of [
-        () => nodes[0]!.publishBroadcast('during'),
-        () => nodes[0]!.publishRequest('during'),
-        () => nodes[0]!.publishResponse('during'),
-      ]) {
-        const result = await settle(publish());
-        expect(result.fulfilled).toBe(false);
-        expect(String(result.error)).toMatch(/NatsTransport: publish to .* failed: disconnected/);
-        expect(result.ms).toBeLessThan(100);
-      }
+      await expectRejectsAtOnce(
+        [
+          () => nodes[0]!.publishBroadcast('during'),
+          () => nodes[0]!.publishRequest('during'),
+          () => nodes[0]!.publishResponse('during'),
+        ],
+        /NatsTransport: publish to .* failed: disconnected/,
+      );
       // A 100-byte buffer: the first 60 bytes are held, the next 60 do not fit (and never arrive).
       await expect(nodes[1]!.publishBroadcast('b'.repeat(60))).resolves.toBeUndefined();
       await expect(nodes[1]!.publishBroadcast('during'.padEnd(60, 'c'))).rejects.toThrow(
