@@ -1,40 +1,27 @@
-// The MariaDB/MySQL these tests need (a clear failure, never a skip, when it is not there), a throwaway
-// table per test file, and raw inserts that bypass the manager.
+// The MariaDB/MySQL these tests need (a clear failure, never a skip, when it is not there) and the tests'
+// own connection to it, for statements that bypass the manager.
 
-import { randomBytes } from 'node:crypto';
-import { Socket } from 'node:net';
+import { requireService } from '@sockudo/test-helpers/services';
 import mysql, { type Pool } from 'mysql2/promise';
+import type { SqlTestAdmin } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+import { MYSQL_DIALECT } from '../../src/mysql-schema.js';
+
+export {
+  dropTable,
+  insertRows,
+  uniqueTable,
+} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 
 /** Where the tests' database is; override with SOCKUDO_TEST_MYSQL_URL. */
 export const MYSQL_URL = process.env.SOCKUDO_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
-function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, host, () => done(true));
-  });
-}
-
 /** Throws (failing the test) unless MySQL answers at {@link MYSQL_URL}. */
-export async function requireMysql(): Promise<void> {
-  const url = new URL(MYSQL_URL);
-  const port = Number(url.port || 3306);
-  if (!(await tcpOpen(url.hostname, port))) {
-    throw new Error(
-      `MySQL/MariaDB is not reachable at ${url.hostname}:${port}. These integration tests need it (user root, empty password, database test): run \`bash scripts/services.sh start\` in the repo root, or set SOCKUDO_TEST_MYSQL_URL.`,
-    );
-  }
-}
-
-/** A table name no other test file uses. */
-export function uniqueTable(prefix = 'applications'): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`;
+export function requireMysql(): Promise<void> {
+  return requireService(
+    'MySQL/MariaDB (user root, empty password, database test; or set SOCKUDO_TEST_MYSQL_URL)',
+    MYSQL_URL,
+    3306,
+  );
 }
 
 /** A small pool for the tests' own statements. */
@@ -51,22 +38,15 @@ export function adminPool(): Pool {
   });
 }
 
-/** Inserts records as rows: keys are columns, objects and arrays become JSON text. */
-export async function insertRows(
-  pool: Pool,
-  table: string,
-  records: Array<Record<string, unknown>>,
-): Promise<void> {
-  for (const record of records) {
-    const entries = Object.entries(record);
-    const values = entries.map(([, value]) =>
-      typeof value === 'object' && value !== null ? JSON.stringify(value) : value,
-    );
-    await pool.execute(
-      `INSERT INTO \`${table}\` (${entries.map(([name]) => `\`${name}\``).join(', ')}) VALUES (${entries
-        .map(() => '?')
-        .join(', ')})`,
-      values as Array<string | number | boolean | null>,
-    );
-  }
+/** The tests' own connection, as the shared SQL tests take it. */
+export function mysqlAdmin(pool = adminPool()): SqlTestAdmin & { pool: Pool } {
+  return {
+    pool,
+    dialect: MYSQL_DIALECT,
+    async query(sql, params) {
+      const [rows] = await pool.query(sql, params);
+      return rows as Array<Record<string, unknown>>;
+    },
+    end: () => pool.end(),
+  };
 }

@@ -2,25 +2,24 @@
 // against a throwaway table in the machine's MariaDB/MySQL.
 
 import { appManagerTestSuite } from '@sockudo/test-suite';
-import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createMysqlAppManager } from '../../src/index.js';
-import { adminPool, insertRows, MYSQL_URL, requireMysql, uniqueTable } from '../helpers/mysql.js';
+import { dropTable, insertRows, MYSQL_URL, mysqlAdmin, requireMysql, uniqueTable } from '../helpers/mysql.js';
 
 describe('mysql', () => {
   const table = uniqueTable();
-  let admin: Pool;
+  let admin: ReturnType<typeof mysqlAdmin>;
 
   beforeAll(async () => {
     await requireMysql();
-    admin = adminPool();
+    admin = mysqlAdmin();
     const manager = createMysqlAppManager({ url: MYSQL_URL, table });
     await manager.migrate();
     await manager.close();
   });
 
   afterAll(async () => {
-    await admin?.query(`DROP TABLE IF EXISTS \`${table}\``);
+    if (admin) await dropTable(admin, table);
     await admin?.end();
   });
 

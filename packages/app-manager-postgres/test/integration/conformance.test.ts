@@ -2,25 +2,31 @@
 // against a throwaway table in the machine's PostgreSQL.
 
 import { appManagerTestSuite } from '@sockudo/test-suite';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createPostgresAppManager } from '../../src/index.js';
-import { adminPool, insertRows, POSTGRES_URL, requirePostgres, uniqueTable } from '../helpers/postgres.js';
+import {
+  dropTable,
+  insertRows,
+  POSTGRES_URL,
+  postgresAdmin,
+  requirePostgres,
+  uniqueTable,
+} from '../helpers/postgres.js';
 
 describe('postgres', () => {
   const table = uniqueTable();
-  let admin: pg.Pool;
+  let admin: ReturnType<typeof postgresAdmin>;
 
   beforeAll(async () => {
     await requirePostgres();
-    admin = adminPool();
+    admin = postgresAdmin();
     const manager = createPostgresAppManager({ url: POSTGRES_URL, table });
     await manager.migrate();
     await manager.close();
   });
 
   afterAll(async () => {
-    await admin?.query(`DROP TABLE IF EXISTS "${table}"`);
+    if (admin) await dropTable(admin, table);
     await admin?.end();
   });
 
