@@ -3,28 +3,19 @@
 
 import {
   addableColumns,
-  appColumns,
-  appFromRow,
-  applicationStatements,
   checkTableName,
-  createSqlCalls,
+  createSqlAppManager,
   createTableStatement,
   describeSqlTarget,
   resolveSqlTarget,
   type SqlAppManager,
   type SqlAppManagerOptions,
-  type SqlParam,
+  type SqlExecute,
+  type SqlQuery,
   type SqlTarget,
   withDeadline,
 } from '@sockudo/app-manager-sql';
-import { type App, policyRecord, SockudoError, storedPolicy } from '@sockudo/core';
-import mysql, {
-  type Pool,
-  type PoolConnection,
-  type PoolOptions,
-  type ResultSetHeader,
-  type RowDataPacket,
-} from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type PoolOptions, type RowDataPacket } from 'mysql2/promise';
 import { MYSQL_DIALECT, mysqlIndexes } from './mysql-schema.js';
 
 /** Options of {@link createMysqlAppManager}. Explicit fields override the parts of `url`. */
@@ -138,209 +129,90 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
   const pool = options.client ?? mysql.createPool(poolOptions(target!, options));
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   const deadlineMs = (options.connectTimeoutMs ?? 5000) + queryTimeoutMs;
-  const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 2000;
-  const statements = applicationStatements(MYSQL_DIALECT, table);
-  const calls = createSqlCalls({
-    manager: 'MysqlAppManager',
-    where: describeSqlTarget(MYSQL_DIALECT, target),
-    password: target?.password,
-    deadlineMs,
-    connectionLost,
-    missingTable: (error) => codeOf(error) === 'ER_NO_SUCH_TABLE',
-  });
-  let closing: Promise<void> | undefined;
 
   // A connection that dies while idle emits 'error'; mysql2 drops it from the pool. The extra listener
   // makes sure such an error can never become an uncaught exception.
   if (owned) pool.on('connection', (connection) => connection.on('error', () => {}));
 
-  /** Runs one parameterised statement; reads are retried once on a connection the server dropped. */
-  function execute<T extends RowDataPacket[] | ResultSetHeader>(
-    what: string,
-    sql: string,
-    params: SqlParam[],
-    callOptions?: { retry?: boolean; timeoutMs?: number },
-  ): Promise<T> {
-    return calls.run(
-      what,
-      async () => {
-        const [result] = await pool.execute({ sql, timeout: queryTimeoutMs }, params);
-        return result as T;
-      },
-      callOptions,
-    );
-  }
+  const on =
+    (connection: Pool | PoolConnection): SqlQuery =>
+    async (sql, params) => {
+      const [result] = await connection.execute({ sql, timeout: queryTimeoutMs }, params);
+      return result as RowDataPacket[];
+    };
 
-  /** The row whose `column` is exactly `value`: the schema's collation ignores case and trailing blanks. */
-  async function findExact(column: 'id' | 'key', value: string): Promise<App | undefined> {
-    if (typeof value !== 'string' || value === '') return undefined;
-    const rows = await execute<RowDataPacket[]>(
-      `find app by ${column}`,
-      statements.selectBy(column),
-      [value],
-      {
-        retry: true,
-      },
-    );
-    const row = rows.find((candidate) => candidate[column] === value);
-    return row ? appFromRow(table, row) : undefined;
-  }
-
-  async function inTransaction<T>(
-    what: string,
-    work: (connection: PoolConnection) => Promise<T>,
-  ): Promise<T> {
-    calls.ensureOpen(what);
-    let connection: PoolConnection;
-    try {
-      connection = await withDeadline(pool.getConnection(), deadlineMs);
-    } catch (error) {
-      throw calls.failure(what, error);
-    }
-    try {
-      await connection.beginTransaction();
-      const result = await work(connection);
-      await connection.commit();
-      return result;
-    } catch (error) {
-      await connection.rollback().catch(() => {});
-      throw SockudoError.isInstance(error) ? error : calls.failure(what, error);
-    } finally {
-      connection.release();
-    }
-  }
-
-  let migrating: Promise<void> | undefined;
-  async function migrate(): Promise<void> {
-    await execute('migrate (create table)', createTableStatement(MYSQL_DIALECT, table), []);
-    const columns = await execute<RowDataPacket[]>(
-      'migrate (list columns)',
-      'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-      [table],
-    );
-    const present = new Set(columns.map((row) => String(row.name).toLowerCase()));
-    for (const [name, definition] of addableColumns(MYSQL_DIALECT)) {
-      if (present.has(name)) continue;
-      try {
-        await execute(
-          `migrate (add column ${name})`,
-          `ALTER TABLE \`${table}\` ADD COLUMN ${name} ${definition}`,
-          [],
-        );
-      } catch (error) {
-        // Another node added it first.
-        if (causeCode(error) !== 'ER_DUP_FIELDNAME') throw error;
-      }
-    }
-    const indexes = await execute<RowDataPacket[]>(
-      'migrate (list indexes)',
-      'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-      [table],
-    );
-    const indexed = new Set(indexes.map((row) => String(row.name)));
-    for (const [name, column] of mysqlIndexes(table)) {
-      if (indexed.has(name)) continue;
-      try {
-        await execute(
-          `migrate (create index ${name})`,
-          `CREATE INDEX ${name} ON \`${table}\` (${column})`,
-          [],
-        );
-      } catch (error) {
-        if (causeCode(error) !== 'ER_DUP_KEYNAME') throw error;
-      }
-    }
-  }
-
-  return {
-    specVersion: 1,
-    pool,
+  return createSqlAppManager({
+    manager: 'MysqlAppManager',
+    dialect: MYSQL_DIALECT,
     table,
-
-    findById: (id) => findExact('id', id),
-    findByKey: (key) => findExact('key', key),
-
-    async getApps() {
-      const rows = await execute<RowDataPacket[]>('list apps', statements.selectAll, [], { retry: true });
-      return rows.map((row) => appFromRow(table, row));
-    },
-
-    async createApp(app) {
-      const columns = appColumns(app, policyRecord(app));
+    tableLabel: `\`${table}\``,
+    pool,
+    where: describeSqlTarget(MYSQL_DIALECT, target),
+    password: target?.password,
+    deadlineMs,
+    healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
+    query: on(pool),
+    async transaction(work) {
+      const connection = await withDeadline(pool.getConnection(), deadlineMs);
       try {
-        await execute(
-          `create app ${JSON.stringify(app.id)}`,
-          statements.insert(columns),
-          columns.map(([, value]) => value),
-        );
+        await connection.beginTransaction();
+        await work(on(connection));
+        await connection.commit();
       } catch (error) {
-        if (causeCode(error) === 'ER_DUP_ENTRY') {
-          throw new SockudoError(
-            `MysqlAppManager: cannot create app ${JSON.stringify(app.id)}: an app with this id or key already exists in \`${table}\``,
-            { cause: error },
-          );
-        }
+        await connection.rollback().catch(() => {});
         throw error;
+      } finally {
+        connection.release();
       }
     },
+    connectionLost,
+    missingTable: (error) => codeOf(error) === 'ER_NO_SUCH_TABLE',
+    duplicate: (error) => codeOf(error) === 'ER_DUP_ENTRY',
+    storable: (value): value is string => typeof value === 'string' && value !== '',
+    // `=` alone would also match other case or trailing blanks under the schema's collation.
+    deleteStatement: (id) => [
+      `DELETE FROM \`${table}\` WHERE id = ? AND CAST(id AS BINARY) = CAST(? AS BINARY)`,
+      [id, id],
+    ],
+    migrate: (execute) => migrateMysql(execute, table),
+    ...(owned ? { end: () => pool.end() } : {}),
+  });
+}
 
-    async updateApp(app) {
-      const what = `update app ${JSON.stringify(app.id)}`;
-      await inTransaction(what, async (connection) => {
-        const [rows] = await connection.execute<RowDataPacket[]>(
-          { sql: statements.selectForUpdate, timeout: queryTimeoutMs },
-          [app.id],
-        );
-        const row = rows.find((candidate) => candidate.id === app.id);
-        if (!row) throw new SockudoError(`MysqlAppManager: ${what}: no app with this id in \`${table}\``);
-        const columns = appColumns(app, policyRecord(app, storedPolicy(row))).filter(
-          ([name]) => name !== 'id',
-        );
-        try {
-          await connection.execute({ sql: statements.update(columns), timeout: queryTimeoutMs }, [
-            ...columns.map(([, value]) => value),
-            app.id,
-          ]);
-        } catch (error) {
-          if (codeOf(error) === 'ER_DUP_ENTRY') {
-            throw new SockudoError(
-              `MysqlAppManager: ${what}: another app already has the key ${JSON.stringify(app.key)}`,
-              { cause: error },
-            );
-          }
-          throw error;
-        }
-      });
-    },
-
-    async deleteApp(id) {
-      if (typeof id !== 'string' || id === '') return;
-      // `=` alone would also match other case or trailing blanks under the schema's collation.
+/** Creates the table when missing, then adds the columns and indexes it lacks (another node may race). */
+async function migrateMysql(execute: SqlExecute, table: string): Promise<void> {
+  await execute('migrate (create table)', createTableStatement(MYSQL_DIALECT, table), []);
+  const columns = await execute(
+    'migrate (list columns)',
+    'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  );
+  const present = new Set(columns.map((row) => String(row.name).toLowerCase()));
+  for (const [name, definition] of addableColumns(MYSQL_DIALECT)) {
+    if (present.has(name)) continue;
+    try {
       await execute(
-        `delete app ${JSON.stringify(id)}`,
-        `DELETE FROM \`${table}\` WHERE id = ? AND CAST(id AS BINARY) = CAST(? AS BINARY)`,
-        [id, id],
+        `migrate (add column ${name})`,
+        `ALTER TABLE \`${table}\` ADD COLUMN ${name} ${definition}`,
+        [],
       );
-    },
-
-    async checkHealth() {
-      await execute('health check (SELECT 1)', 'SELECT 1', [], {
-        retry: true,
-        timeoutMs: healthCheckTimeoutMs,
-      });
-    },
-
-    migrate() {
-      migrating ??= migrate().finally(() => {
-        migrating = undefined;
-      });
-      return migrating;
-    },
-
-    close() {
-      calls.markClosed();
-      closing ??= owned ? pool.end().catch(() => {}) : Promise.resolve();
-      return closing;
-    },
-  };
+    } catch (error) {
+      // Another node added it first.
+      if (causeCode(error) !== 'ER_DUP_FIELDNAME') throw error;
+    }
+  }
+  const indexes = await execute(
+    'migrate (list indexes)',
+    'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  );
+  const indexed = new Set(indexes.map((row) => String(row.name)));
+  for (const [name, column] of mysqlIndexes(table)) {
+    if (indexed.has(name)) continue;
+    try {
+      await execute(`migrate (create index ${name})`, `CREATE INDEX ${name} ON \`${table}\` (${column})`, []);
+    } catch (error) {
+      if (causeCode(error) !== 'ER_DUP_KEYNAME') throw error;
+    }
+  }
 }

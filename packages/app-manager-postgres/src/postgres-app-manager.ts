@@ -3,20 +3,16 @@
 
 import {
   addableColumns,
-  appColumns,
-  appFromRow,
-  applicationStatements,
   checkTableName,
-  createSqlCalls,
+  createSqlAppManager,
   createTableStatement,
   describeSqlTarget,
   resolveSqlTarget,
   type SqlAppManager,
   type SqlAppManagerOptions,
-  type SqlParam,
+  type SqlExecute,
   withDeadline,
 } from '@sockudo/app-manager-sql';
-import { type App, policyRecord, SockudoError, storedPolicy } from '@sockudo/core';
 import pg from 'pg';
 import { POSTGRES_DIALECT, postgresIndexes, quoted } from './postgres-schema.js';
 
@@ -97,7 +93,6 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     'database.postgres.table_name',
     POSTGRES_DIALECT,
   );
-  const name = quoted(table);
   const owned = options.client === undefined;
   const target = owned
     ? resolveSqlTarget(options, {
@@ -110,7 +105,6 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const deadlineMs = connectTimeoutMs + queryTimeoutMs;
-  const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 2000;
   const max = options.pool?.max ?? 10;
   const pool =
     options.client ??
@@ -129,16 +123,6 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
       application_name: 'sockudo',
       ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     });
-  const statements = applicationStatements(POSTGRES_DIALECT, table);
-  const calls = createSqlCalls({
-    manager: 'PostgresAppManager',
-    where: describeSqlTarget(POSTGRES_DIALECT, target),
-    password: target?.password,
-    deadlineMs,
-    connectionLost,
-    missingTable: (error) => codeOf(error) === '42P01',
-  });
-  let closing: Promise<void> | undefined;
 
   if (owned) {
     // Without these, a server restart makes pg emit 'error' on an idle client (through the pool) or on
@@ -148,146 +132,64 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     pool.on('connect', (client) => client.on('error', () => {}));
   }
 
-  /** Runs one parameterised statement; reads are retried once on a connection the server dropped. */
-  function query(
-    what: string,
-    sql: string,
-    params: SqlParam[],
-    callOptions?: { retry?: boolean; timeoutMs?: number },
-  ): Promise<pg.QueryResult> {
-    return calls.run(what, () => pool.query(sql, params), callOptions);
-  }
-
-  async function findBy(column: 'id' | 'key', value: string): Promise<App | undefined> {
-    if (!storable(value)) return undefined;
-    const { rows } = await query(`find app by ${column}`, statements.selectBy(column), [value], {
-      retry: true,
-    });
-    return rows[0] ? appFromRow(table, rows[0]) : undefined;
-  }
-
-  /**
-   * One idempotent DDL statement. Two nodes running `IF NOT EXISTS` at the same moment can still collide
-   * in the catalog (duplicate pg_type / relation / column); the second try then sees the object exists.
-   */
-  async function ddl(what: string, sql: string): Promise<void> {
-    try {
-      await query(what, sql, []);
-    } catch (error) {
-      if (!['23505', '42P07', '42701', '42710'].includes(String(codeOf(error)))) throw error;
-      await query(what, sql, []);
-    }
-  }
-
-  async function migrate(): Promise<void> {
-    await ddl('migrate (create table)', createTableStatement(POSTGRES_DIALECT, table));
-    for (const [column, definition] of addableColumns(POSTGRES_DIALECT)) {
-      await ddl(
-        `migrate (add column ${column})`,
-        `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${column} ${definition}`,
-      );
-    }
-    for (const statement of postgresIndexes(table)) await ddl('migrate (create index)', statement);
-  }
-
-  let migrating: Promise<void> | undefined;
-
-  return {
-    specVersion: 1,
-    pool,
+  return createSqlAppManager({
+    manager: 'PostgresAppManager',
+    dialect: POSTGRES_DIALECT,
     table,
-
-    findById: (id) => findBy('id', id),
-    findByKey: (key) => findBy('key', key),
-
-    async getApps() {
-      const { rows } = await query('list apps', statements.selectAll, [], { retry: true });
-      return rows.map((row) => appFromRow(table, row));
-    },
-
-    async createApp(app) {
-      const columns = appColumns(app, policyRecord(app));
-      try {
-        await query(
-          `create app ${JSON.stringify(app.id)}`,
-          statements.insert(columns),
-          columns.map(([, value]) => value),
-        );
-      } catch (error) {
-        if (codeOf(error) === '23505') {
-          throw new SockudoError(
-            `PostgresAppManager: cannot create app ${JSON.stringify(app.id)}: an app with this id or key already exists in ${table}`,
-            { cause: error },
-          );
-        }
-        throw error;
-      }
-    },
-
-    async updateApp(app) {
-      const what = `update app ${JSON.stringify(app.id)}`;
-      calls.ensureOpen(what);
-      if (!storable(app.id))
-        throw new SockudoError(`PostgresAppManager: ${what}: no app with this id in ${table}`);
-      let client: pg.PoolClient;
-      try {
-        client = await withDeadline(pool.connect(), deadlineMs);
-      } catch (error) {
-        throw calls.failure(what, error);
-      }
+    pool,
+    where: describeSqlTarget(POSTGRES_DIALECT, target),
+    password: target?.password,
+    deadlineMs,
+    healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    async transaction(work) {
+      const client = await withDeadline(pool.connect(), deadlineMs);
+      // A client whose connection broke goes back destroyed, not to be handed out again.
       let broken = false;
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query(statements.selectForUpdate, [app.id]);
-        if (!rows[0]) throw new SockudoError(`PostgresAppManager: ${what}: no app with this id in ${table}`);
-        const columns = appColumns(app, policyRecord(app, storedPolicy(rows[0]))).filter(
-          ([column]) => column !== 'id',
-        );
-        await client.query(statements.update(columns), [...columns.map(([, value]) => value), app.id]);
+        await work(async (sql, params) => (await client.query(sql, params)).rows);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {
           broken = true;
         });
-        if (SockudoError.isInstance(error)) throw error;
-        if (codeOf(error) === '23505') {
-          throw new SockudoError(
-            `PostgresAppManager: ${what}: another app already has the key ${JSON.stringify(app.key)}`,
-            {
-              cause: error,
-            },
-          );
-        }
         broken ||= connectionLost(error);
-        throw calls.failure(what, error);
+        throw error;
       } finally {
         client.release(broken);
       }
     },
+    connectionLost,
+    missingTable: (error) => codeOf(error) === '42P01',
+    duplicate: (error) => codeOf(error) === '23505',
+    storable,
+    deleteStatement: (id) => [`DELETE FROM ${quoted(table)} WHERE id = $1`, [id]],
+    migrate: (execute) => migratePostgres(execute, table),
+    ...(owned ? { end: () => pool.end() } : {}),
+  });
+}
 
-    async deleteApp(id) {
-      if (!storable(id)) return;
-      await query(`delete app ${JSON.stringify(id)}`, `DELETE FROM ${name} WHERE id = $1`, [id]);
-    },
-
-    async checkHealth() {
-      await query('health check (SELECT 1)', 'SELECT 1', [], {
-        retry: true,
-        timeoutMs: healthCheckTimeoutMs,
-      });
-    },
-
-    migrate() {
-      migrating ??= migrate().finally(() => {
-        migrating = undefined;
-      });
-      return migrating;
-    },
-
-    close() {
-      calls.markClosed();
-      closing ??= owned ? pool.end().catch(() => {}) : Promise.resolve();
-      return closing;
-    },
+/**
+ * Creates the table, its missing columns and indexes; every statement is idempotent. Two nodes running
+ * `IF NOT EXISTS` at the same moment can still collide in the catalog (duplicate pg_type / relation /
+ * column); the second try then sees the object exists.
+ */
+async function migratePostgres(execute: SqlExecute, table: string): Promise<void> {
+  const ddl = async (what: string, sql: string) => {
+    try {
+      await execute(what, sql, []);
+    } catch (error) {
+      if (!['23505', '42P07', '42701', '42710'].includes(String(codeOf(error)))) throw error;
+      await execute(what, sql, []);
+    }
   };
+  await ddl('migrate (create table)', createTableStatement(POSTGRES_DIALECT, table));
+  for (const [column, definition] of addableColumns(POSTGRES_DIALECT)) {
+    await ddl(
+      `migrate (add column ${column})`,
+      `ALTER TABLE ${quoted(table)} ADD COLUMN IF NOT EXISTS ${column} ${definition}`,
+    );
+  }
+  for (const statement of postgresIndexes(table)) await ddl('migrate (create index)', statement);
 }

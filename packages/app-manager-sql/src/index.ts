@@ -12,7 +12,14 @@ export {
   type SqlParam,
   TABLE_NAME_PATTERN,
 } from './applications-table.js';
-export type { SqlAppManager } from './sql-app-manager.js';
+export {
+  createSqlAppManager,
+  type SqlAppManager,
+  type SqlDriver,
+  type SqlExecute,
+  type SqlQuery,
+  type SqlRow,
+} from './sql-app-manager.js';
 export {
   createSqlCalls,
   type SqlCallOptions,
