@@ -6,6 +6,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 // @ts-expect-error dynalite ships no types
 import dynalite from 'dynalite';
+import {
+  createDynamoDbAppManager,
+  type DynamoDbAppManager,
+  type DynamoDbAppManagerOptions,
+} from '../../src/index.js';
 
 /** Any credentials do for dynalite; the region must be a valid one. */
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -15,6 +20,8 @@ export interface Dynalite {
   endpoint: string;
   /** A document client for the tests' own writes. */
   documents: DynamoDBDocumentClient;
+  /** A manager over this dynalite; `options` may name the table and override anything. */
+  appManager(options?: DynamoDbAppManagerOptions): DynamoDbAppManager;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ export async function startDynalite(): Promise<Dynalite> {
   return {
     endpoint,
     documents: DynamoDBDocumentClient.from(client),
+    appManager: (options = {}) =>
+      createDynamoDbAppManager({ endpoint, region: REGION, credentials: CREDENTIALS, ...options }),
     async close() {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

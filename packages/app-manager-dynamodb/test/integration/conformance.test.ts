@@ -3,27 +3,12 @@
 
 import { appManagerTestSuite } from '@sockudo/test-suite';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createDynamoDbAppManager } from '../../src/index.js';
-import {
-  CREDENTIALS,
-  type Dynalite,
-  emptyTable,
-  putItems,
-  REGION,
-  startDynalite,
-  uniqueTable,
-} from '../helpers/dynamodb.js';
+import { type Dynalite, emptyTable, putItems, startDynalite, uniqueTable } from '../helpers/dynamodb.js';
 
 describe('dynamodb', () => {
   const tableName = uniqueTable();
   let dynamo: Dynalite;
-  const create = () =>
-    createDynamoDbAppManager({
-      tableName,
-      endpoint: dynamo.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
+  const create = () => dynamo.appManager({ tableName });
 
   beforeAll(async () => {
     dynamo = await startDynalite();

@@ -31,13 +31,7 @@ let dynamo: Dynalite;
 const managers: DynamoDbAppManager[] = [];
 
 function manager(options: DynamoDbAppManagerOptions = {}): DynamoDbAppManager {
-  const created = createDynamoDbAppManager({
-    tableName: uniqueTable(),
-    endpoint: dynamo.endpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-    ...options,
-  });
+  const created = dynamo.appManager({ tableName: uniqueTable(), ...options });
   managers.push(created);
   return created;
 }

@@ -3,26 +3,12 @@
 
 import { appManagerEndToEndTests, END_TO_END_APPS } from '@sockudo/test-helpers/app-manager-cases';
 import { afterAll, beforeAll } from 'vitest';
-import { createDynamoDbAppManager } from '../../src/index.js';
-import {
-  CREDENTIALS,
-  type Dynalite,
-  putItems,
-  REGION,
-  startDynalite,
-  uniqueTable,
-} from '../helpers/dynamodb.js';
+import { type Dynalite, putItems, startDynalite, uniqueTable } from '../helpers/dynamodb.js';
 
 const tableName = uniqueTable();
 let dynamo: Dynalite;
 
-const appManager = () =>
-  createDynamoDbAppManager({
-    tableName,
-    endpoint: dynamo.endpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-  });
+const appManager = () => dynamo.appManager({ tableName });
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -46,12 +32,6 @@ appManagerEndToEndTests({
   store: 'DynamoDB',
   factory: 'createDynamoDbAppManager',
   appManager,
-  unreachable: (port) =>
-    createDynamoDbAppManager({
-      tableName,
-      endpoint: `http://127.0.0.1:${port}`,
-      region: REGION,
-      credentials: CREDENTIALS,
-    }),
+  unreachable: (port) => dynamo.appManager({ tableName, endpoint: `http://127.0.0.1:${port}` }),
   unreachableWhere: (port) => `endpoint http://127.0.0.1:${port}`,
 });

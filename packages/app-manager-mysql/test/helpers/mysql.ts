@@ -3,12 +3,16 @@
 
 import { requireService } from '@sockudo/test-helpers/services';
 import mysql, { type Pool } from 'mysql2/promise';
-import type { SqlTestAdmin } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+import type {
+  SqlTestAdmin,
+  SqlTestConnection,
+} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+import { createMysqlAppManager, type MysqlAppManager } from '../../src/index.js';
 import { MYSQL_DIALECT } from '../../src/mysql-schema.js';
 
 export {
-  dropTable,
   insertRows,
+  migratedTable,
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 
@@ -50,3 +54,12 @@ export function mysqlAdmin(pool = adminPool()): SqlTestAdmin & { pool: Pool } {
     end: () => pool.end(),
   };
 }
+
+/** How the shared SQL tests reach MySQL and make its manager. */
+export const mysqlTestDatabase: SqlTestConnection<MysqlAppManager> = {
+  dialect: MYSQL_DIALECT,
+  url: MYSQL_URL,
+  create: createMysqlAppManager,
+  require: requireMysql,
+  admin: () => mysqlAdmin(),
+};

@@ -2,33 +2,19 @@
 // against a throwaway table in the machine's MariaDB/MySQL.
 
 import { appManagerTestSuite } from '@sockudo/test-suite';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createMysqlAppManager } from '../../src/index.js';
-import { dropTable, insertRows, MYSQL_URL, mysqlAdmin, requireMysql, uniqueTable } from '../helpers/mysql.js';
+import { insertRows, MYSQL_URL, migratedTable, mysqlTestDatabase } from '../helpers/mysql.js';
 
 describe('mysql', () => {
-  const table = uniqueTable();
-  let admin: ReturnType<typeof mysqlAdmin>;
-
-  beforeAll(async () => {
-    await requireMysql();
-    admin = mysqlAdmin();
-    const manager = createMysqlAppManager({ url: MYSQL_URL, table });
-    await manager.migrate();
-    await manager.close();
-  });
-
-  afterAll(async () => {
-    if (admin) await dropTable(admin, table);
-    await admin?.end();
-  });
+  const fixture = migratedTable(mysqlTestDatabase);
 
   appManagerTestSuite(
     it,
     async () => {
-      await admin.query(`DELETE FROM \`${table}\``);
-      return createMysqlAppManager({ url: MYSQL_URL, table });
+      await fixture.admin.query(`DELETE FROM \`${fixture.table}\``);
+      return createMysqlAppManager({ url: MYSQL_URL, table: fixture.table });
     },
-    { seed: (records) => insertRows(admin, table, records), write: true, describe },
+    { seed: (records) => insertRows(fixture.admin, fixture.table, records), write: true, describe },
   );
 });

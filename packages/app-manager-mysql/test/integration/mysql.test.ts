@@ -12,8 +12,7 @@ import {
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 import { createMysqlAppManager, mysqlSchema } from '../../src/index.js';
-import { MYSQL_DIALECT } from '../../src/mysql-schema.js';
-import { MYSQL_URL, mysqlAdmin, requireMysql } from '../helpers/mysql.js';
+import { MYSQL_URL, mysqlTestDatabase } from '../helpers/mysql.js';
 
 async function columnsOf(admin: SqlTestAdmin, table: string): Promise<Record<string, string>> {
   const rows = await admin.query(
@@ -32,12 +31,8 @@ async function indexesOf(admin: SqlTestAdmin, table: string): Promise<string[]> 
 }
 
 const harness = sqlAppManagerTests({
-  dialect: MYSQL_DIALECT,
+  ...mysqlTestDatabase,
   configKey: 'database.mysql',
-  url: MYSQL_URL,
-  create: createMysqlAppManager,
-  require: requireMysql,
-  admin: () => mysqlAdmin(),
   columnsOf,
   legacyTable: (table) => `CREATE TABLE \`${table}\` (
     id VARCHAR(255) PRIMARY KEY, \`key\` VARCHAR(255) UNIQUE NOT NULL, secret VARCHAR(255) NOT NULL,

@@ -3,12 +3,16 @@
 
 import { requireService } from '@sockudo/test-helpers/services';
 import pg from 'pg';
-import type { SqlTestAdmin } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+import type {
+  SqlTestAdmin,
+  SqlTestConnection,
+} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+import { createPostgresAppManager, type PostgresAppManager } from '../../src/index.js';
 import { POSTGRES_DIALECT } from '../../src/postgres-schema.js';
 
 export {
-  dropTable,
   insertRows,
+  migratedTable,
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 
@@ -38,3 +42,12 @@ export function postgresAdmin(): SqlTestAdmin & { pool: pg.Pool } {
     end: () => pool.end(),
   };
 }
+
+/** How the shared SQL tests reach PostgreSQL and make its manager. */
+export const postgresTestDatabase: SqlTestConnection<PostgresAppManager> = {
+  dialect: POSTGRES_DIALECT,
+  url: POSTGRES_URL,
+  create: createPostgresAppManager,
+  require: requirePostgres,
+  admin: () => postgresAdmin(),
+};

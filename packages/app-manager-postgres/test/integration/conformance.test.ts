@@ -2,40 +2,19 @@
 // against a throwaway table in the machine's PostgreSQL.
 
 import { appManagerTestSuite } from '@sockudo/test-suite';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createPostgresAppManager } from '../../src/index.js';
-import {
-  dropTable,
-  insertRows,
-  POSTGRES_URL,
-  postgresAdmin,
-  requirePostgres,
-  uniqueTable,
-} from '../helpers/postgres.js';
+import { insertRows, migratedTable, POSTGRES_URL, postgresTestDatabase } from '../helpers/postgres.js';
 
 describe('postgres', () => {
-  const table = uniqueTable();
-  let admin: ReturnType<typeof postgresAdmin>;
-
-  beforeAll(async () => {
-    await requirePostgres();
-    admin = postgresAdmin();
-    const manager = createPostgresAppManager({ url: POSTGRES_URL, table });
-    await manager.migrate();
-    await manager.close();
-  });
-
-  afterAll(async () => {
-    if (admin) await dropTable(admin, table);
-    await admin?.end();
-  });
+  const fixture = migratedTable(postgresTestDatabase);
 
   appManagerTestSuite(
     it,
     async () => {
-      await admin.query(`DELETE FROM "${table}"`);
-      return createPostgresAppManager({ url: POSTGRES_URL, table });
+      await fixture.admin.query(`DELETE FROM "${fixture.table}"`);
+      return createPostgresAppManager({ url: POSTGRES_URL, table: fixture.table });
     },
-    { seed: (records) => insertRows(admin, table, records), write: true, describe },
+    { seed: (records) => insertRows(fixture.admin, fixture.table, records), write: true, describe },
   );
 });

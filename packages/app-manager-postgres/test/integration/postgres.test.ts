@@ -11,8 +11,7 @@ import {
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 import { createPostgresAppManager, postgresSchema } from '../../src/index.js';
-import { POSTGRES_DIALECT } from '../../src/postgres-schema.js';
-import { POSTGRES_URL, postgresAdmin, requirePostgres } from '../helpers/postgres.js';
+import { POSTGRES_URL, postgresTestDatabase } from '../helpers/postgres.js';
 
 async function columnsOf(admin: SqlTestAdmin, table: string): Promise<Record<string, string>> {
   const rows = await admin.query(
@@ -33,12 +32,8 @@ async function indexesOf(admin: SqlTestAdmin, table: string): Promise<string[]> 
 }
 
 const harness = sqlAppManagerTests({
-  dialect: POSTGRES_DIALECT,
+  ...postgresTestDatabase,
   configKey: 'database.postgres',
-  url: POSTGRES_URL,
-  create: createPostgresAppManager,
-  require: requirePostgres,
-  admin: () => postgresAdmin(),
   columnsOf,
   legacyTable: (table) => `CREATE TABLE ${table} (
     id VARCHAR(255) PRIMARY KEY, key VARCHAR(255) UNIQUE NOT NULL, secret VARCHAR(255) NOT NULL,

@@ -4,7 +4,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { APP_DEFAULTS, type App, ConfigError } from '@sockudo/core';
-import { expectUnreachable, expectWrittenPolicy } from '@sockudo/test-helpers/app-manager-cases';
+import {
+  appManagerEndToEndTests,
+  END_TO_END_APPS,
+  expectUnreachable,
+  expectWrittenPolicy,
+} from '@sockudo/test-helpers/app-manager-cases';
 import { closedPort } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,11 +51,9 @@ export async function dropTable(admin: SqlTestAdmin, table: string): Promise<voi
   await admin.query(`DROP TABLE IF EXISTS ${admin.dialect.quote(table)}`);
 }
 
-/** What the shared tests need to know about one database and its app manager. */
-export interface SqlTestDatabase<M extends SqlAppManager<unknown>> {
+/** How the tests reach one database and make its app manager. */
+export interface SqlTestConnection<M extends SqlAppManager<unknown>> {
   dialect: SqlDialect;
-  /** The config section its errors name, e.g. `'database.mysql'`. */
-  configKey: string;
   /** Where the tests' database is. */
   url: string;
   /** The package's factory. */
@@ -59,6 +62,12 @@ export interface SqlTestDatabase<M extends SqlAppManager<unknown>> {
   require(): Promise<void>;
   /** Opens the tests' own connection. */
   admin(): SqlTestAdmin;
+}
+
+/** What the shared tests need to know about one database beyond reaching it. */
+export interface SqlTestDatabase<M extends SqlAppManager<unknown>> extends SqlTestConnection<M> {
+  /** The config section its errors name, e.g. `'database.mysql'`. */
+  configKey: string;
   /** Column names (and types) of `table`. */
   columnsOf(admin: SqlTestAdmin, table: string): Promise<Record<string, string>>;
   /** `CREATE TABLE` for `table` as early Rust Sockudo releases made it: no policy or other JSON columns. */
@@ -67,6 +76,61 @@ export interface SqlTestDatabase<M extends SqlAppManager<unknown>> {
   invalidTableNames: string[];
   /** The database's words for a missing table, e.g. /doesn't exist/. */
   missingTable: RegExp;
+}
+
+/**
+ * A migrated table of the test file's own, dropped after it, and the tests' own connection (open from
+ * the first beforeAll on).
+ */
+export function migratedTable<M extends SqlAppManager<unknown>>(
+  db: SqlTestConnection<M>,
+): { readonly table: string; readonly admin: SqlTestAdmin } {
+  const table = uniqueTable();
+  let admin: SqlTestAdmin | undefined;
+  beforeAll(async () => {
+    await db.require();
+    admin = db.admin();
+    const setup = db.create({ url: db.url, table });
+    await setup.migrate();
+    await setup.close();
+  });
+  afterAll(async () => {
+    if (admin) await dropTable(admin, table);
+    await admin?.end();
+  });
+  return {
+    table,
+    get admin() {
+      if (!admin) throw new Error('the admin connection opens in beforeAll');
+      return admin;
+    },
+  };
+}
+
+/**
+ * The end-to-end checks every app manager here passes (@sockudo/test-helpers/app-manager-cases), over
+ * rows written by hand as Rust Sockudo's fresh schema takes them.
+ */
+export function sqlEndToEndTests<M extends SqlAppManager<unknown>>(
+  db: SqlTestConnection<M>,
+  factory: string,
+): void {
+  const fixture = migratedTable(db);
+  beforeAll(async () => {
+    const { enabled, disabled } = END_TO_END_APPS;
+    await insertRows(fixture.admin, fixture.table, [
+      { ...enabled, max_connections: 100, enable_client_messages: true, max_client_events_per_second: 100 },
+      { ...disabled, enabled: false, max_connections: 100, max_client_events_per_second: 100 },
+    ]);
+  });
+  appManagerEndToEndTests({
+    store: db.dialect.name,
+    factory,
+    appManager: () => db.create({ url: db.url, table: fixture.table }),
+    unreachable: (port) =>
+      db.create({ host: '127.0.0.1', port, user: 'root', password: 'p4ss', database: 'test' }),
+    unreachableWhere: (port) => `${db.dialect.name} database "test" at 127.0.0.1:${port}`,
+  });
 }
 
 /** What {@link sqlAppManagerTests} hands back to the package's own tests. */
