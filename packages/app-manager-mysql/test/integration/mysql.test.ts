@@ -1,18 +1,16 @@
 // What the MySQL manager does: the SQL app managers' shared tests against MariaDB, then what only MySQL
-// has — its schema text and indexes, killed connections, a given pool, and its own failures.
+// has — its schema text, which runs as it is.
 
 import { ConfigError } from '@sockudo/core';
-import { watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
-import { writtenApp } from '@sockudo/test-suite';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import {
   type SqlTestAdmin,
   sqlAppManagerTests,
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
-import { createMysqlAppManager, mysqlSchema } from '../../src/index.js';
-import { MYSQL_URL, mysqlTestDatabase } from '../helpers/mysql.js';
+import { mysqlSchema } from '../../src/index.js';
+import { mysqlTestDatabase } from '../helpers/mysql.js';
 
 async function columnsOf(admin: SqlTestAdmin, table: string): Promise<Record<string, string>> {
   const rows = await admin.query(
@@ -27,7 +25,7 @@ async function indexesOf(admin: SqlTestAdmin, table: string): Promise<string[]> 
     'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
     [table],
   );
-  return rows.map((row) => String(row.name)).sort();
+  return rows.map((row) => String(row.name).replace(table, 'T')).sort();
 }
 
 const harness = sqlAppManagerTests({
@@ -42,8 +40,18 @@ const harness = sqlAppManagerTests({
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
   invalidTableNames: ['apps; DROP TABLE x', 'apps`', '1apps', 'my-apps', '', 'a'.repeat(65)],
   missingTable: /doesn't exist/,
+  indexesOf,
+  migratedIndexes: ['PRIMARY', 'idx_T_created_at', 'idx_T_enabled', 'idx_T_key', 'key'],
+  refusedLogin: { user: 'no_such_sockudo_user', database: 'test', reason: /Access denied/ },
+  connectionIds(pool) {
+    const threads = new Set<number>();
+    (pool as Pool).on('connection', (connection) => threads.add(connection.threadId));
+    return threads;
+  },
+  async killConnections(admin, ids) {
+    await Promise.all(ids.map((id) => admin.query(`KILL ${Number(id)}`)));
+  },
 });
-const { manager, dropLater } = harness;
 
 describe('MySQL schema', () => {
   it("mysqlSchema() is Rust Sockudo's applications table and its three indexes", () => {
@@ -63,89 +71,14 @@ describe('MySQL schema', () => {
 
   it('the exported SQL runs as it is and makes the table migrate() makes', async () => {
     const byHand = uniqueTable('by_hand');
-    dropLater(byHand);
+    harness.dropLater(byHand);
     for (const statement of mysqlSchema(byHand)
       .split(';')
       .filter((s) => s.trim()))
       await harness.admin.query(statement);
-    const migrated = manager();
+    const migrated = harness.manager();
     await migrated.migrate();
     expect(await columnsOf(harness.admin, migrated.table)).toEqual(await columnsOf(harness.admin, byHand));
-    expect(
-      (await indexesOf(harness.admin, migrated.table)).map((n) => n.replace(migrated.table, 'T')),
-    ).toEqual((await indexesOf(harness.admin, byHand)).map((n) => n.replace(byHand, 'T')));
-  });
-
-  it('migrate() is idempotent, also when several nodes run it at once', async () => {
-    const table = uniqueTable();
-    const nodes = [manager({ table }), manager({ table }), manager({ table })];
-    await Promise.all(nodes.map((node) => node.migrate()));
-    await nodes[0]!.migrate();
-    expect(await indexesOf(harness.admin, table)).toEqual(
-      ['PRIMARY', 'key', `idx_${table}_created_at`, `idx_${table}_enabled`, `idx_${table}_key`].sort(),
-    );
-  });
-});
-
-describe('MySQL failures', () => {
-  it('a wrong password is reported without the password', async () => {
-    const url = new URL(MYSQL_URL);
-    const wrong = manager({
-      url: undefined,
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: 'no_such_sockudo_user',
-      password: 'hunter2-do-not-leak',
-      database: 'test',
-    });
-    const error = (await wrong.checkHealth().catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/MySQL database "test" at .*:\d+: Access denied/);
-    expect(error.message).not.toContain('hunter2');
-  });
-
-  it('a connection the server kills is replaced: the next lookup succeeds', async () => {
-    const apps = manager();
-    const threads = new Set<number>();
-    apps.pool.on('connection', (connection: { threadId: number }) => threads.add(connection.threadId));
-    await apps.migrate();
-    await apps.createApp({ ...writtenApp('killed') });
-    // Open a few pooled connections, then kill them all from outside.
-    await Promise.all(Array.from({ length: 5 }, () => apps.findByKey(writtenApp('killed').key)));
-    expect(threads.size).toBeGreaterThan(0);
-    const watch = watchProcessErrors();
-    try {
-      // No pause: the next lookups race the pool noticing, so some hit a dead connection and retry.
-      await Promise.all([...threads].map((id) => harness.admin.query(`KILL ${Number(id)}`)));
-      const found = await Promise.all(
-        Array.from({ length: 5 }, () => apps.findByKey(writtenApp('killed').key)),
-      );
-      expect(found.map((app) => app?.id)).toEqual(Array(5).fill(writtenApp('killed').id));
-      await apps.checkHealth();
-      expect(watch.errors).toEqual([]);
-    } finally {
-      watch.stop();
-    }
-  });
-
-  it('uses a pool it is given and leaves it open on close()', async () => {
-    const url = new URL(MYSQL_URL);
-    const pool = mysql.createPool({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: 'root',
-      database: url.pathname.slice(1),
-    });
-    try {
-      const table = uniqueTable();
-      dropLater(table);
-      const apps = createMysqlAppManager({ client: pool, table });
-      await apps.migrate();
-      await apps.checkHealth();
-      await apps.close();
-      const [rows] = await pool.query<RowDataPacket[]>('SELECT 1 AS one');
-      expect(rows[0]!.one).toBe(1);
-    } finally {
-      await pool.end();
-    }
+    expect(await indexesOf(harness.admin, migrated.table)).toEqual(await indexesOf(harness.admin, byHand));
   });
 });

@@ -1,17 +1,16 @@
 // What the PostgreSQL manager does: the SQL app managers' shared tests against PostgreSQL, then what only
-// PostgreSQL has — its schema text and indexes, folded table names, and its failures.
+// PostgreSQL has — its schema text, which runs as it is (twice), and folded table names.
 
-import { watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
-import pg from 'pg';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import {
   type SqlTestAdmin,
   sqlAppManagerTests,
   uniqueTable,
 } from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
-import { createPostgresAppManager, postgresSchema } from '../../src/index.js';
-import { POSTGRES_URL, postgresTestDatabase } from '../helpers/postgres.js';
+import { postgresSchema } from '../../src/index.js';
+import { postgresTestDatabase } from '../helpers/postgres.js';
 
 async function columnsOf(admin: SqlTestAdmin, table: string): Promise<Record<string, string>> {
   const rows = await admin.query(
@@ -31,6 +30,9 @@ async function indexesOf(admin: SqlTestAdmin, table: string): Promise<string[]> 
   return rows.map((row) => String(row.indexname).replace(table, 'T')).sort();
 }
 
+/** The primary key, the unique key and Rust Sockudo's three indexes. */
+const MIGRATED_INDEXES = ['T_key_key', 'T_pkey', 'idx_T_created_at', 'idx_T_enabled', 'idx_T_key'];
+
 const harness = sqlAppManagerTests({
   ...postgresTestDatabase,
   configKey: 'database.postgres',
@@ -42,6 +44,20 @@ const harness = sqlAppManagerTests({
   )`,
   invalidTableNames: ['apps; DROP TABLE x', 'apps"', '1apps', 'my-apps', '', 'a'.repeat(64)],
   missingTable: /does not exist/,
+  indexesOf,
+  migratedIndexes: MIGRATED_INDEXES,
+  refusedLogin: { user: 'postgres', database: 'no_such_sockudo_db', reason: /does not exist/ },
+  connectionIds(pool) {
+    const pids = new Set<number>();
+    (pool as pg.Pool).on('connect', (client: pg.PoolClient & { processID?: number }) => {
+      if (client.processID) pids.add(client.processID);
+    });
+    return pids;
+  },
+  async killConnections(admin, ids) {
+    // Idle clients get an 'error' event; without the manager's listeners this would crash the process.
+    await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [ids]);
+  },
 });
 const { manager, dropLater } = harness;
 
@@ -71,17 +87,7 @@ describe('PostgreSQL schema', () => {
     await migrated.migrate();
     expect(await columnsOf(harness.admin, migrated.table)).toEqual(await columnsOf(harness.admin, byHand));
     expect(await indexesOf(harness.admin, migrated.table)).toEqual(await indexesOf(harness.admin, byHand));
-    expect(await indexesOf(harness.admin, byHand)).toEqual(
-      ['T_key_key', 'T_pkey', 'idx_T_created_at', 'idx_T_enabled', 'idx_T_key'].sort(),
-    );
-  });
-
-  it('migrate() is idempotent, also when several nodes run it at once', async () => {
-    const table = uniqueTable();
-    const nodes = [manager({ table }), manager({ table }), manager({ table })];
-    await Promise.all(nodes.map((node) => node.migrate()));
-    await nodes[0]!.migrate();
-    expect(await indexesOf(harness.admin, table)).toHaveLength(5);
+    expect(await indexesOf(harness.admin, byHand)).toEqual(MIGRATED_INDEXES);
   });
 
   it('uses the table Rust Sockudo means by a mixed-case table_name (PostgreSQL folds it)', async () => {
@@ -93,67 +99,5 @@ describe('PostgreSQL schema', () => {
     await mixed.createApp({ ...writtenApp('fold') });
     const rows = await harness.admin.query(`SELECT id FROM ${lower.toUpperCase()}`);
     expect(rows).toEqual([{ id: writtenApp('fold').id }]);
-  });
-});
-
-describe('PostgreSQL failures', () => {
-  it('an unknown database is reported with its name and without the password', async () => {
-    const url = new URL(POSTGRES_URL);
-    const wrong = manager({
-      url: undefined,
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      user: 'postgres',
-      password: 'hunter2-do-not-leak',
-      database: 'no_such_sockudo_db',
-    });
-    const error = (await wrong.checkHealth().catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/PostgreSQL database "no_such_sockudo_db" at .*:\d+: .*does not exist/);
-    expect(error.message).not.toContain('hunter2');
-  });
-
-  it('connections the server terminates are replaced without an uncaught error; the next lookups succeed', async () => {
-    const apps = manager();
-    const pids = new Set<number>();
-    apps.pool.on('connect', (client: pg.PoolClient & { processID?: number }) => {
-      if (client.processID) pids.add(client.processID);
-    });
-    await apps.migrate();
-    await apps.createApp({ ...writtenApp('killed') });
-    await Promise.all(Array.from({ length: 5 }, () => apps.findByKey(writtenApp('killed').key)));
-    expect(pids.size).toBeGreaterThan(0);
-    const watch = watchProcessErrors();
-    try {
-      // Idle clients get an 'error' event; without the manager's listeners this would crash the process.
-      await harness.admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
-        [...pids],
-      ]);
-      const found = await Promise.all(
-        Array.from({ length: 5 }, () => apps.findByKey(writtenApp('killed').key)),
-      );
-      expect(found.map((app) => app?.id)).toEqual(Array(5).fill(writtenApp('killed').id));
-      await apps.checkHealth();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(watch.errors).toEqual([]);
-    } finally {
-      watch.stop();
-    }
-  });
-
-  it('uses a pool it is given and leaves it open on close()', async () => {
-    const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
-    pool.on('error', () => {});
-    try {
-      const table = uniqueTable();
-      dropLater(table);
-      const apps = createPostgresAppManager({ client: pool, table });
-      await apps.migrate();
-      await apps.checkHealth();
-      await apps.close();
-      const { rows } = await pool.query('SELECT 1 AS one');
-      expect(rows[0].one).toBe(1);
-    } finally {
-      await pool.end();
-    }
   });
 });

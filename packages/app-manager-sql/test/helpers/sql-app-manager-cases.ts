@@ -10,7 +10,7 @@ import {
   expectUnreachable,
   expectWrittenPolicy,
 } from '@sockudo/test-helpers/app-manager-cases';
-import { closedPort } from '@sockudo/test-helpers/end-to-end';
+import { closedPort, watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
 import { writtenApp } from '@sockudo/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlAppManager, SqlAppManagerOptions, SqlDialect } from '../../src/index.js';
@@ -20,6 +20,8 @@ type Row = Record<string, unknown>;
 /** The tests' own connection to the database, for statements that bypass the manager. */
 export interface SqlTestAdmin {
   dialect: SqlDialect;
+  /** The driver's pool under it, for a manager given a ready pool. */
+  pool: unknown;
   /** Runs `sql` with `params` (in the dialect's placeholders); the rows of a SELECT. */
   query(sql: string, params?: unknown[]): Promise<Row[]>;
   end(): Promise<void>;
@@ -56,8 +58,8 @@ export interface SqlTestConnection<M extends SqlAppManager<unknown>> {
   dialect: SqlDialect;
   /** Where the tests' database is. */
   url: string;
-  /** The package's factory. */
-  create(options: SqlAppManagerOptions): M;
+  /** The package's factory; `client` is a ready pool of the driver. */
+  create(options: SqlAppManagerOptions & { client?: unknown }): M;
   /** Throws (failing the tests) unless the database answers. */
   require(): Promise<void>;
   /** Opens the tests' own connection. */
@@ -76,6 +78,16 @@ export interface SqlTestDatabase<M extends SqlAppManager<unknown>> extends SqlTe
   invalidTableNames: string[];
   /** The database's words for a missing table, e.g. /doesn't exist/. */
   missingTable: RegExp;
+  /** Index names of `table`, sorted, with the table name replaced by `T`. */
+  indexesOf(admin: SqlTestAdmin, table: string): Promise<string[]>;
+  /** What {@link indexesOf} gives for a migrated table. */
+  migratedIndexes: string[];
+  /** A login the database refuses, and the words it refuses it with. */
+  refusedLogin: { user: string; database: string; reason: RegExp };
+  /** The ids of the connections `pool` opens from now on (its server-side thread or process ids). */
+  connectionIds(pool: unknown): Set<number>;
+  /** Ends those connections from the server side. */
+  killConnections(admin: SqlTestAdmin, ids: number[]): Promise<void>;
 }
 
 /**
@@ -196,6 +208,14 @@ export function sqlAppManagerTests<M extends SqlAppManager<unknown>>(
   const { manager, row } = harness;
 
   describe('migrate() and table names', () => {
+    it('migrate() is idempotent, also when several nodes run it at once', async () => {
+      const table = uniqueTable();
+      const nodes = [manager({ table }), manager({ table }), manager({ table })];
+      await Promise.all(nodes.map((node) => node.migrate()));
+      await nodes[0]!.migrate();
+      expect(await db.indexesOf(harness.admin, table)).toEqual(db.migratedIndexes);
+    });
+
     it("migrate() adds the columns an older Rust Sockudo's table lacks and keeps its rows", async () => {
       const table = uniqueTable('legacy');
       harness.dropLater(table);
@@ -390,6 +410,63 @@ export function sqlAppManagerTests<M extends SqlAppManager<unknown>>(
         'hunter2',
         3000,
       );
+    });
+
+    it('a login the database refuses is reported with the database and without the password', async () => {
+      const url = new URL(db.url);
+      const { user, database, reason } = db.refusedLogin;
+      const refused = manager({
+        url: undefined,
+        host: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        user,
+        password: 'hunter2-do-not-leak',
+        database,
+      });
+      const error = (await refused.checkHealth().catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(
+        new RegExp(`${db.dialect.name} database "${database}" at .*:\\d+: .*${reason.source}`),
+      );
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it('connections the server ends are replaced without an uncaught error; the next lookups succeed', async () => {
+      const apps = manager();
+      const ids = db.connectionIds(apps.pool);
+      const killed = writtenApp('killed');
+      await apps.migrate();
+      await apps.createApp({ ...killed });
+      // Open a few pooled connections, then end them all from the server side.
+      await Promise.all(Array.from({ length: 5 }, () => apps.findByKey(killed.key)));
+      expect(ids.size).toBeGreaterThan(0);
+      const watch = watchProcessErrors();
+      try {
+        // No pause: the next lookups race the pool noticing, so some hit a dead connection and retry.
+        await db.killConnections(harness.admin, [...ids]);
+        const found = await Promise.all(Array.from({ length: 5 }, () => apps.findByKey(killed.key)));
+        expect(found.map((app) => app?.id)).toEqual(Array(5).fill(killed.id));
+        await apps.checkHealth();
+        // Idle connections report their end as 'error' events a moment later.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(watch.errors).toEqual([]);
+      } finally {
+        watch.stop();
+      }
+    });
+
+    it('uses a pool it is given and leaves it open on close()', async () => {
+      const own = db.admin();
+      try {
+        const table = uniqueTable();
+        harness.dropLater(table);
+        const apps = db.create({ client: own.pool, table });
+        await apps.migrate();
+        await apps.checkHealth();
+        await apps.close();
+        expect(await own.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        await own.end();
+      }
     });
 
     it('calls after close() reject with a clear message; close() twice is fine', async () => {
