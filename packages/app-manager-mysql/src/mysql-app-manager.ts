@@ -134,7 +134,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
   // makes sure such an error can never become an uncaught exception.
   if (owned) pool.on('connection', (connection) => connection.on('error', () => {}));
 
-  const on =
+  const queryOn =
     (connection: Pool | PoolConnection): SqlQuery =>
     async (sql, params) => {
       const [result] = await connection.execute({ sql, timeout: queryTimeoutMs }, params);
@@ -151,12 +151,12 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
     password: target?.password,
     deadlineMs,
     healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
-    query: on(pool),
+    query: queryOn(pool),
     async transaction(work) {
       const connection = await withDeadline(pool.getConnection(), deadlineMs);
       try {
         await connection.beginTransaction();
-        await work(on(connection));
+        await work(queryOn(connection));
         await connection.commit();
       } catch (error) {
         await connection.rollback().catch(() => {});
