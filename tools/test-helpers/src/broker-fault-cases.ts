@@ -39,7 +39,11 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
   };
 }
 
-/** Each publish rejects at once (within 100 ms) with `error`: nothing waits for the broker or queues. */
+/**
+ * Each publish rejects at once with `error`: nothing waits for the broker or queues. "At once" is a
+ * bound far from both a real rejection (microseconds) and a wait for the broker (seconds, or forever),
+ * so a loaded CI machine cannot make it flaky.
+ */
 export async function expectRejectsAtOnce(
   publishes: Array<() => Promise<void>>,
   error: RegExp,
@@ -48,7 +52,7 @@ export async function expectRejectsAtOnce(
     const result = await settle(publish());
     expect(result.fulfilled).toBe(false);
     expect(String(result.error)).toMatch(error);
-    expect(result.ms).toBeLessThan(100);
+    expect(result.ms).toBeLessThan(1000);
   }
 }
 
