@@ -4,6 +4,7 @@
 import { hmacSha256Hex } from '@sockudo/protocol';
 import { BenchError } from './bench-error.js';
 import { type ClientKind, type FrameSocket, openFrameSocket } from './frame-socket.js';
+import { indexWithin, type PusherFrame, parseFrame } from './pusher-frame.js';
 
 /** Where to connect and who to be. */
 export interface PresenceClientOptions {
@@ -130,11 +131,11 @@ export function connectPresenceClient(options: PresenceClientOptions): Promise<P
 
     // Users skip member events with one indexOf: with hundreds on the channel they are most of the traffic.
     const onMessage = (data: Buffer, start: number, end: number) => {
-      if (options.onMemberEvent === undefined && within(data, MEMBER_EVENT, start, end)) return;
+      if (options.onMemberEvent === undefined && indexWithin(data, MEMBER_EVENT, start, end)) return;
       if (
-        !within(data, SUCCEEDED, start, end) &&
-        !within(data, MEMBER_EVENT, start, end) &&
-        within(data, PING, start, end)
+        !indexWithin(data, SUCCEEDED, start, end) &&
+        !indexWithin(data, MEMBER_EVENT, start, end) &&
+        indexWithin(data, PING, start, end)
       ) {
         socket.send(PONG_FRAME);
         return;
@@ -177,21 +178,6 @@ export function connectPresenceClient(options: PresenceClientOptions): Promise<P
   });
 }
 
-interface PusherFrame {
-  event?: unknown;
-  channel?: unknown;
-  data?: unknown;
-}
-
-function parseFrame(data: Buffer, start: number, end: number): PusherFrame | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8', start, end));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as PusherFrame) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 // Pusher sends `data` as a JSON-encoded string; some servers send an object. Both are accepted.
 function dataObject(data: unknown): Record<string, unknown> | undefined {
   let value = data;
@@ -219,9 +205,4 @@ function memberIdOf(data: unknown): string | undefined {
 export function presenceIds(data: unknown): string[] {
   const presence = dataObject(data)?.presence as { ids?: unknown } | undefined;
   return Array.isArray(presence?.ids) ? presence.ids.map(String) : [];
-}
-
-function within(data: Buffer, needle: Buffer, start: number, end: number): boolean {
-  const at = data.indexOf(needle, start);
-  return at >= 0 && at + needle.length <= end;
 }

@@ -3,6 +3,7 @@
 import { BenchError } from './bench-error.js';
 import { readSentAt } from './event-payload.js';
 import { type ClientKind, type FrameSocket, openFrameSocket } from './frame-socket.js';
+import { indexWithin, parseFrame } from './pusher-frame.js';
 
 /** Callbacks shared by all clients of a run; kept tiny because they run once per delivery. */
 export interface SocketHandlers {
@@ -109,24 +110,4 @@ export function connectPusherSocket(options: ConnectOptions): Promise<PusherSock
       onError: (error) => fail(`WebSocket error: ${error.message}`, error),
     });
   });
-}
-
-interface PusherFrame {
-  event?: unknown;
-  channel?: unknown;
-  data?: unknown;
-}
-
-function parseFrame(data: Buffer, start: number, end: number): PusherFrame | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8', start, end));
-    return typeof parsed === 'object' && parsed !== null ? (parsed as PusherFrame) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function indexWithin(data: Buffer, needle: Buffer, start: number, end: number): boolean {
-  const at = data.indexOf(needle, start);
-  return at >= 0 && at + needle.length <= end;
 }
