@@ -80,15 +80,7 @@ export function createRedisClusterTransport(options: RedisClusterTransportOption
     // connection is still opening over to a random node, which reorders them.
     enableOfflineQueue: true,
     shardedSubscribers: false,
-    // Per node connection, nothing waits either: a command for a node whose connection is down fails at
-    // once instead of sitting in that connection's queue, where a publish already reported as failed
-    // (by the command timeout) would still be sent when the node came back.
-    redisOptions: {
-      ...shared.redisOptions,
-      commandTimeout: publishTimeoutMs,
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-    },
+    redisOptions: { ...shared.redisOptions, commandTimeout: publishTimeoutMs },
   });
   const subscriber = new Cluster(nodes, {
     ...shared,
