@@ -14,7 +14,7 @@ import type {
   ServerOptions,
   TransportV1,
 } from '@sockudo/core';
-import { silentLogger } from '@sockudo/core';
+import { silentLogger, withTimeout } from '@sockudo/core';
 import { createDisabledCache, createDisabledQueue } from './disabled-drivers.js';
 import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from './driver-plan.js';
 import { DriverStartupError, reasonOf } from './driver-startup-error.js';
@@ -111,12 +111,9 @@ async function loadFactory<F>(
   return factory as F;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** The error of a driver check that got no answer in time. */
+function answerTimeout(what: string, ms: number): () => Error {
+  return () => new Error(`${what} did not answer within ${ms} ms`);
 }
 
 /** Calls a factory; a synchronous throw (a bad table name, prefix, ...) names the driver too. */
@@ -176,8 +173,16 @@ export async function openAppManager(
 
 /** Checks a database app manager: the connection, then one lookup (which fails when the table is missing). */
 async function checkAppManager(manager: AppManagerV1, timeoutMs: number): Promise<void> {
-  await withTimeout(manager.checkHealth?.() ?? Promise.resolve(), timeoutMs, 'the database');
-  await withTimeout(manager.findById('sockudo-startup-check'), timeoutMs, 'the database');
+  await withTimeout(
+    manager.checkHealth?.() ?? Promise.resolve(),
+    timeoutMs,
+    answerTimeout('the database', timeoutMs),
+  );
+  await withTimeout(
+    manager.findById('sockudo-startup-check'),
+    timeoutMs,
+    answerTimeout('the database', timeoutMs),
+  );
 }
 
 /**
@@ -237,7 +242,11 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     target: DriverTarget,
   ) => {
     try {
-      await withTimeout(driver.checkHealth?.() ?? Promise.resolve(), checkTimeoutMs, target.address);
+      await withTimeout(
+        driver.checkHealth?.() ?? Promise.resolve(),
+        checkTimeoutMs,
+        answerTimeout(target.address, checkTimeoutMs),
+      );
     } catch (error) {
       throw new DriverStartupError(key, name, `cannot connect to ${target.address}`, error, target.secrets);
     }

@@ -2,7 +2,7 @@
 // messages on three subjects, over one connection per node.
 
 import { readFile } from 'node:fs/promises';
-import { type Logger, SockudoError, silentLogger, type TransportV1 } from '@sockudo/core';
+import { type Logger, SockudoError, silentLogger, sleep, type TransportV1, withTimeout } from '@sockudo/core';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -13,7 +13,6 @@ import {
   type Subscription,
 } from 'nats';
 import { DEFAULT_NATS_PREFIX, natsSubjects } from './nats-subjects.js';
-import { sleep, withTimeout } from './with-timeout.js';
 
 /** Options of {@link createNatsTransport}. */
 export interface NatsTransportOptions {

@@ -1,7 +1,13 @@
 // What the Redis and the Redis Cluster transports share: a publisher and a subscriber connection
 // turned into a TransportV1, with bounded waits everywhere a dead broker could otherwise hang a caller.
 
-import { type Logger, SockudoError, type TransportHandlers, type TransportV1 } from '@sockudo/core';
+import {
+  type Logger,
+  SockudoError,
+  type TransportHandlers,
+  type TransportV1,
+  withTimeout,
+} from '@sockudo/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisChannels } from './redis-channels.js';
 
@@ -31,16 +37,6 @@ export interface PubSubParts {
 /** Caps ioredis's reconnect back-off like Rust Sockudo: 100 ms, 200 ms, 400 ms, … 1 s, forever. */
 export function cappedBackoff(times: number): number {
   return Math.min(100 * 2 ** Math.max(0, times - 1), 1000);
-}
-
-/** Rejects with `onTimeout()` if `promise` has not settled within `ms`; never keeps the process alive. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function describe(error: unknown): string {

@@ -2,9 +2,9 @@
 // pub/sub (every message crosses the cluster bus to every node) or sharded pub/sub (Redis ≥ 7: the
 // messages stay on the one shard that owns the channels' slot).
 
-import { ConfigError, type Logger, silentLogger, type TransportV1 } from '@sockudo/core';
+import { ConfigError, type Logger, silentLogger, type TransportV1, withTimeout } from '@sockudo/core';
 import { Cluster, type ClusterNode, type ClusterOptions, Command, type Redis } from 'ioredis';
-import { cappedBackoff, createPubSubTransport, withTimeout } from './pubsub-transport.js';
+import { cappedBackoff, createPubSubTransport } from './pubsub-transport.js';
 import { DEFAULT_REDIS_PREFIX, redisClusterChannels } from './redis-channels.js';
 
 /** Options of {@link createRedisClusterTransport}. */

@@ -33,3 +33,4 @@ export { noopMetrics } from './memory/noop-metrics.js';
 export type { CorsOptions, ServerOptions } from './options.js';
 export { createServer, type SockudoServer } from './server.js';
 export type * from './spec/v1/index.js';
+export { sleep, withTimeout } from './util/with-timeout.js';
