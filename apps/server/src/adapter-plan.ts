@@ -6,8 +6,8 @@
 import type { HorizontalAdapterOptions } from '@sockudo/core';
 import type { ConfigIssue } from './config-issue.js';
 import { canonicalDriver, isPackageDriverName } from './driver-names.js';
-import type { AdapterPlan } from './driver-plan.js';
 import { planPackageDriver } from './package-driver-plan.js';
+import type { AdapterPlan } from './plans.js';
 import {
   ioredisNodes,
   nodesAddress,

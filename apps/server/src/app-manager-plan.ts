@@ -2,8 +2,8 @@
 // connection of the chosen database driver.
 
 import { canonicalDriver, isPackageDriverName } from './driver-names.js';
-import type { AppManagerPlan } from './driver-plan.js';
 import { planPackageDriver } from './package-driver-plan.js';
+import type { AppManagerPlan } from './plans.js';
 import type { ResolvedConfig, SqlConnection } from './resolved-config.js';
 
 function sqlOptions(connection: SqlConnection) {

@@ -30,19 +30,8 @@ export {
   RUST_SOCKUDO_ONLY_KEYS,
 } from './config-schema.js';
 export { checkValue, describeType, describeValue, parseBoolean, type ValueCheck } from './config-value.js';
-export {
-  type AdapterPlan,
-  type AppManagerPlan,
-  type CachePlan,
-  canonicalDriver,
-  type DriverPlan,
-  type DriverPlanResult,
-  type DriverTarget,
-  planDrivers,
-  type QueuePlan,
-  type RateLimiterPlan,
-  type RedisServicePlan,
-} from './driver-plan.js';
+export { canonicalDriver } from './driver-names.js';
+export { planDrivers } from './driver-plan.js';
 export {
   createDrivers,
   type DatabaseAppManager,
@@ -67,6 +56,17 @@ export {
 } from './logger.js';
 export { isSecretName, MASK, maskSecrets, maskUrlPassword } from './mask-secrets.js';
 export { type MigrateIo, runMigrate } from './migrate-command.js';
+export type {
+  AdapterPlan,
+  AppManagerPlan,
+  CachePlan,
+  DriverPlan,
+  DriverPlanResult,
+  DriverTarget,
+  QueuePlan,
+  RateLimiterPlan,
+  RedisServicePlan,
+} from './plans.js';
 export {
   type ClosableServer,
   handleShutdownSignals,

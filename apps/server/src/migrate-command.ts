@@ -2,9 +2,9 @@
 // `applications` table, or the DynamoDB table with its KeyIndex), the one-time step before
 // `sockudo start` with that driver. Safe to run again: it only adds what is missing.
 
-import type { AppManagerPlan } from './driver-plan.js';
 import { type DriverRegistryOptions, openAppManager } from './driver-registry.js';
 import { DriverStartupError } from './driver-startup-error.js';
+import type { AppManagerPlan } from './plans.js';
 
 /** Where `migrate` writes. */
 export interface MigrateIo {

@@ -1,26 +1,10 @@
 // The plan of a driver that comes from a package (`"driver": "sockudo-adapter-x"`): which package, the
 // contract kind it must provide, and its options (`<section>.options`). Pure, like the other plans.
 
-import type { DriverKind } from '@sockudo/core';
 import type { DriverSection } from './driver-names.js';
-import type { DriverTarget } from './driver-plan.js';
 import { isSecretName } from './mask-secrets.js';
+import type { PackageDriverPlan } from './plans.js';
 import type { ResolvedConfig } from './resolved-config.js';
-
-/** A driver loaded from a package by `sockudo start`. */
-export interface PackageDriverPlan<Kind extends DriverKind = DriverKind> extends DriverTarget {
-  driver: 'package';
-  /** The contract the package's `sockudoDriver.kind` must name: the config section's name. */
-  kind: Kind;
-  /** The package (as written in config), e.g. `sockudo-adapter-pg-notify`. */
-  package: string;
-  /** `adapter.driver`, ...: the key that named the package, for messages. */
-  configKey: string;
-  /** `adapter.options`, ...: where the options came from, for messages. */
-  optionsKey: string;
-  /** `<section>.options` as plain JSON (`${VAR}` already substituted); `{}` when unset. */
-  options: Record<string, unknown>;
-}
 
 /** String values under secret-looking keys (`password`, `token`, ...) anywhere in `value`. */
 export function secretValues(value: unknown, name?: string): string[] {

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DriverContextV1, DriverInstanceV1, DriverKind, Logger } from '@sockudo/core';
 import { DriverStartupError } from './driver-startup-error.js';
-import type { PackageDriverPlan } from './package-driver-plan.js';
 import { PackageNotFoundError, resolvePackage } from './package-resolver.js';
+import type { PackageDriverPlan } from './plans.js';
 
 /** The `sockudoDriver.specVersion` values this server can load. */
 export const SUPPORTED_DRIVER_SPEC_VERSIONS: readonly number[] = Object.freeze([1]);

@@ -4,8 +4,8 @@
 
 import type { ConfigIssue } from './config-issue.js';
 import { canonicalDriver, isPackageDriverName } from './driver-names.js';
-import type { CachePlan, QueuePlan, RateLimiterPlan } from './driver-plan.js';
 import { planPackageDriver } from './package-driver-plan.js';
+import type { CachePlan, QueuePlan, RateLimiterPlan } from './plans.js';
 import {
   ioredisNodes,
   nodesAddress,

@@ -4,10 +4,11 @@
 
 import type { AppManagerV1, CacheV1, Logger, TransportHandlers, TransportV1 } from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
-import { type DriverPlan, planDrivers } from '../src/driver-plan.js';
+import { planDrivers } from '../src/driver-plan.js';
 import { createDrivers, type ModuleImporter } from '../src/driver-registry.js';
 import { DriverStartupError, scrubSecrets } from '../src/driver-startup-error.js';
 import { checkConfig, type ResolvedConfig } from '../src/index.js';
+import type { DriverPlan } from '../src/plans.js';
 import { tempDir } from './helpers.js';
 
 function planOf(file: Record<string, unknown>): DriverPlan {

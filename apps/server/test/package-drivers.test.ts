@@ -14,7 +14,6 @@ import { createDrivers } from '../src/driver-registry.js';
 import { DriverStartupError } from '../src/driver-startup-error.js';
 import { checkConfig, type ResolvedConfig } from '../src/index.js';
 import { createPackageDriver, SUPPORTED_DRIVER_SPEC_VERSIONS } from '../src/package-driver.js';
-import type { PackageDriverPlan } from '../src/package-driver-plan.js';
 import {
   exportsTarget,
   PackageEntryError,
@@ -22,6 +21,7 @@ import {
   resolvePackage,
   splitSpecifier,
 } from '../src/package-resolver.js';
+import type { PackageDriverPlan } from '../src/plans.js';
 import { tempDir } from './helpers.js';
 import { BIN, startSockudo, TEST_METRICS_ENV } from './sockudo-process.js';
 
