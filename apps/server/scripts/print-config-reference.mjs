@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Prints docs/configuration.md, generated from src/config-schema.ts; `--write` rewrites the file in place.
+// Prints docs/configuration.md, generated from src/config/config-schema.ts; `--write` rewrites the file in place.
 // Build first: pnpm -w build (or npx tsc -b apps/server), then
 //   node apps/server/scripts/print-config-reference.mjs [--write]
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_REFERENCE_PATH, renderConfigurationDoc } from '../dist/config-reference.js';
+import { CONFIG_REFERENCE_PATH, renderConfigurationDoc } from '../dist/config/config-reference.js';
 
 const args = process.argv.slice(2);
 const unknown = args.filter((arg) => arg !== '--write');

@@ -3,7 +3,7 @@
 // during a connection burst (M1: ~8.3 -> ~6.2 KB RSS per idle connection; F1 unchanged since fan-outs are
 // framed once, see docs/benchmarks.md). `node dist/bin.js` skips this line: pass the flag yourself there.
 
-import { runCli } from './cli.js';
+import { runCli } from './cli/cli.js';
 
 runCli(process.argv).then(
   (code) => {

@@ -1,13 +1,14 @@
+export { type CliIo, EXIT_CODES, packageVersion, printableConfig, runCli } from './cli/cli.js';
+export { type MigrateIo, runMigrate } from './cli/migrate-command.js';
 export {
   type AppsCheck,
   appToRecord,
   type DefaultAppEnv,
   defaultAppFromEnv,
   validateApps,
-} from './app-records.js';
-export { type CliIo, EXIT_CODES, packageVersion, printableConfig, runCli } from './cli.js';
-export { type ConfigFileResult, DEFAULT_CONFIG_FILE, readConfigFile } from './config-file.js';
-export { type ConfigIssue, ConfigValidationError } from './config-issue.js';
+} from './config/app-records.js';
+export { type ConfigFileResult, DEFAULT_CONFIG_FILE, readConfigFile } from './config/config-file.js';
+export { type ConfigIssue, ConfigValidationError } from './config/config-issue.js';
 export {
   type ConfigCheck,
   type ConfigFlags,
@@ -15,8 +16,8 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
   loadConfig,
-} from './config-loader.js';
-export { renderConfigReference } from './config-reference.js';
+} from './config/config-loader.js';
+export { renderConfigReference } from './config/config-reference.js';
 export {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -28,34 +29,19 @@ export {
   ENV_EXTRAS,
   type EnvExtraSpec,
   RUST_SOCKUDO_ONLY_KEYS,
-} from './config-schema.js';
-export { checkValue, describeType, describeValue, parseBoolean, type ValueCheck } from './config-value.js';
-export { canonicalDriver } from './driver-names.js';
-export { planDrivers } from './driver-plan.js';
+} from './config/config-schema.js';
 export {
-  createDrivers,
-  type DatabaseAppManager,
-  type DriverRegistryOptions,
-  type Drivers,
-  type ModuleImporter,
-  openAppManager,
-} from './driver-registry.js';
-export { DriverStartupError, scrubSecrets } from './driver-startup-error.js';
-export { type Substitution, substituteEnvVars } from './env-substitution.js';
-export { findJsonSyntaxProblem, type JsonSyntaxProblem } from './json-location.js';
-export {
-  createServerLogger,
-  LOG_LEVELS,
-  type LogLevel,
-  maskTextSecrets,
-  REDACT_PATHS,
-  resolveLogLevel,
-  type ServerLogger,
-  type ServerLoggerOptions,
-  safeLogFields,
-} from './logger.js';
-export { isSecretName, MASK, maskSecrets, maskUrlPassword } from './mask-secrets.js';
-export { type MigrateIo, runMigrate } from './migrate-command.js';
+  checkValue,
+  describeType,
+  describeValue,
+  parseBoolean,
+  type ValueCheck,
+} from './config/config-value.js';
+export { canonicalDriver } from './config/driver-names.js';
+export { type Substitution, substituteEnvVars } from './config/env-substitution.js';
+export { findJsonSyntaxProblem, type JsonSyntaxProblem } from './config/json-location.js';
+export { isSecretName, MASK, maskSecrets, maskUrlPassword } from './config/mask-secrets.js';
+export { planDrivers } from './config/plan/driver-plan.js';
 export type {
   AdapterPlan,
   AppManagerPlan,
@@ -66,13 +52,33 @@ export type {
   QueuePlan,
   RateLimiterPlan,
   RedisServicePlan,
-} from './plans.js';
+} from './config/plan/plans.js';
+export type { RedisNode, ResolvedConfig, SqlConnection } from './config/resolved-config.js';
+export { toServerOptions } from './config/to-server-options.js';
+export {
+  createDrivers,
+  type DatabaseAppManager,
+  type DriverRegistryOptions,
+  type Drivers,
+  type ModuleImporter,
+  openAppManager,
+} from './drivers/driver-registry.js';
+export { DriverStartupError, scrubSecrets } from './drivers/driver-startup-error.js';
+export {
+  createServerLogger,
+  LOG_LEVELS,
+  type LogLevel,
+  maskTextSecrets,
+  REDACT_PATHS,
+  resolveLogLevel,
+  type ServerLogger,
+  type ServerLoggerOptions,
+  safeLogFields,
+} from './process/logger.js';
 export {
   type ClosableServer,
   handleShutdownSignals,
   logUnhandledErrors,
   type ShutdownOptions,
-} from './process-lifecycle.js';
-export type { RedisNode, ResolvedConfig, SqlConnection } from './resolved-config.js';
-export { createTlsServer } from './tls-server.js';
-export { toServerOptions } from './to-server-options.js';
+} from './process/process-lifecycle.js';
+export { createTlsServer } from './process/tls-server.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { APP_RECORD_KEYS } from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_REFERENCE_PATH, renderConfigurationDoc } from '../src/config-reference.js';
+import { CONFIG_REFERENCE_PATH, renderConfigurationDoc } from '../src/config/config-reference.js';
 import {
   CONFIG_KEYS,
   CONFIG_SCHEMA,
@@ -127,7 +127,8 @@ describe('docs/migrating-from-*.md', () => {
   ]);
   // Read by the clients and frameworks the guides configure, not by the server.
   const clientSide = /^(VITE_|PUSHER_|BROADCAST_)/;
-  const sources = readdirSync(new URL('../src/', import.meta.url))
+  const sources = readdirSync(new URL('../src/', import.meta.url), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
     .map((name) => readFileSync(new URL(`../src/${name}`, import.meta.url), 'utf8'))
     .join('\n');
   const envTokens = (text: string) =>

@@ -3,9 +3,9 @@
 // network: planDrivers only computes.
 
 import { describe, expect, it } from 'vitest';
-import { planDrivers } from '../src/driver-plan.js';
+import { planDrivers } from '../src/config/plan/driver-plan.js';
+import type { DriverPlan } from '../src/config/plan/plans.js';
 import { checkConfig, type ResolvedConfig, toServerOptions } from '../src/index.js';
-import type { DriverPlan } from '../src/plans.js';
 import { tempDir } from './helpers.js';
 
 /** Loads `file` as config/config.json with `env`, and plans its drivers. */

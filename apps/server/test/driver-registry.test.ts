@@ -4,11 +4,11 @@
 
 import type { AppManagerV1, CacheV1, Logger, TransportHandlers, TransportV1 } from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
-import { planDrivers } from '../src/driver-plan.js';
-import { createDrivers, type ModuleImporter } from '../src/driver-registry.js';
-import { DriverStartupError, scrubSecrets } from '../src/driver-startup-error.js';
+import { planDrivers } from '../src/config/plan/driver-plan.js';
+import type { DriverPlan } from '../src/config/plan/plans.js';
+import { createDrivers, type ModuleImporter } from '../src/drivers/driver-registry.js';
+import { DriverStartupError, scrubSecrets } from '../src/drivers/driver-startup-error.js';
 import { checkConfig, type ResolvedConfig } from '../src/index.js';
-import type { DriverPlan } from '../src/plans.js';
 import { tempDir } from './helpers.js';
 
 function planOf(file: Record<string, unknown>): DriverPlan {

@@ -8,20 +8,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '@sockudo/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isPackageDriverName } from '../src/driver-names.js';
-import { planDrivers } from '../src/driver-plan.js';
-import { createDrivers } from '../src/driver-registry.js';
-import { DriverStartupError } from '../src/driver-startup-error.js';
-import { checkConfig, type ResolvedConfig } from '../src/index.js';
-import { createPackageDriver, SUPPORTED_DRIVER_SPEC_VERSIONS } from '../src/package-driver.js';
+import { isPackageDriverName } from '../src/config/driver-names.js';
+import { planDrivers } from '../src/config/plan/driver-plan.js';
+import type { PackageDriverPlan } from '../src/config/plan/plans.js';
+import { createDrivers } from '../src/drivers/driver-registry.js';
+import { DriverStartupError } from '../src/drivers/driver-startup-error.js';
+import { createPackageDriver, SUPPORTED_DRIVER_SPEC_VERSIONS } from '../src/drivers/package-driver.js';
 import {
   exportsTarget,
   PackageEntryError,
   PackageNotFoundError,
   resolvePackage,
   splitSpecifier,
-} from '../src/package-resolver.js';
-import type { PackageDriverPlan } from '../src/plans.js';
+} from '../src/drivers/package-resolver.js';
+import { checkConfig, type ResolvedConfig } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { BIN, startSockudo, TEST_METRICS_ENV } from './sockudo-process.js';
 

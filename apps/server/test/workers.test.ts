@@ -7,7 +7,7 @@ import Pusher from 'pusher';
 import PusherJs from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConfig } from '../src/index.js';
-import { createIpcTransport, type IpcPeer, relayIpcTransport } from '../src/ipc-transport.js';
+import { createIpcTransport, type IpcPeer, relayIpcTransport } from '../src/process/ipc-transport.js';
 import { tempDir } from './helpers.js';
 import { type SockudoProcess, startSockudo } from './sockudo-process.js';
 

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DriverContextV1, DriverInstanceV1, DriverKind, Logger } from '@sockudo/core';
+import type { PackageDriverPlan } from '../config/plan/plans.js';
 import { DriverStartupError } from './driver-startup-error.js';
 import { PackageNotFoundError, resolvePackage } from './package-resolver.js';
-import type { PackageDriverPlan } from './plans.js';
 
 /** The `sockudoDriver.specVersion` values this server can load. */
 export const SUPPORTED_DRIVER_SPEC_VERSIONS: readonly number[] = Object.freeze([1]);
@@ -16,7 +16,7 @@ export const SUPPORTED_DRIVER_SPEC_VERSIONS: readonly number[] = Object.freeze([
 const CONTRACT_DOC = 'docs/writing-an-adapter.md';
 
 /** This package's own directory: a global `sockudo` finds packages installed next to it from here. */
-export const SERVER_PACKAGE_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
+export const SERVER_PACKAGE_DIRECTORY = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The methods each kind's object must have (the optional ones of the contracts are not checked). */
 const REQUIRED_METHODS: Record<DriverKind, readonly string[]> = {
@@ -43,7 +43,7 @@ export interface PackageDriverOptions {
 
 function serverVersion(): string {
   try {
-    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
     return (JSON.parse(text) as { version: string }).version;
   } catch {
     return 'unknown';

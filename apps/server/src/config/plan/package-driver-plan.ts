@@ -1,10 +1,10 @@
 // The plan of a driver that comes from a package (`"driver": "sockudo-adapter-x"`): which package, the
 // contract kind it must provide, and its options (`<section>.options`). Pure, like the other plans.
 
-import type { DriverSection } from './driver-names.js';
-import { isSecretName } from './mask-secrets.js';
+import type { DriverSection } from '../driver-names.js';
+import { isSecretName } from '../mask-secrets.js';
+import type { ResolvedConfig } from '../resolved-config.js';
 import type { PackageDriverPlan } from './plans.js';
-import type { ResolvedConfig } from './resolved-config.js';
 
 /** String values under secret-looking keys (`password`, `token`, ...) anywhere in `value`. */
 export function secretValues(value: unknown, name?: string): string[] {

@@ -8,20 +8,26 @@ import { fileURLToPath } from 'node:url';
 import { createServer, type Logger } from '@sockudo/core';
 import type { PrometheusMetrics } from '@sockudo/metrics-prometheus';
 import { Command, CommanderError } from 'commander';
-import { appToRecord } from './app-records.js';
-import type { ConfigIssue } from './config-issue.js';
-import { type ConfigCheck, checkConfig } from './config-loader.js';
-import { planDrivers } from './driver-plan.js';
-import { createDrivers, type Drivers } from './driver-registry.js';
-import { createIpcTransport } from './ipc-transport.js';
-import { createServerLogger, resolveLogLevel } from './logger.js';
-import { maskSecrets } from './mask-secrets.js';
+import { appToRecord } from '../config/app-records.js';
+import type { ConfigIssue } from '../config/config-issue.js';
+import { type ConfigCheck, checkConfig } from '../config/config-loader.js';
+import { maskSecrets } from '../config/mask-secrets.js';
+import { planDrivers } from '../config/plan/driver-plan.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { toServerOptions } from '../config/to-server-options.js';
+import { createDrivers, type Drivers } from '../drivers/driver-registry.js';
+import { createIpcTransport } from '../process/ipc-transport.js';
+import { createServerLogger, resolveLogLevel } from '../process/logger.js';
+import { handleShutdownSignals, logUnhandledErrors } from '../process/process-lifecycle.js';
+import { createTlsServer } from '../process/tls-server.js';
+import {
+  onWorkerStopRequest,
+  reportListening,
+  runPrimary,
+  workerCount,
+  workerIndex,
+} from '../process/workers.js';
 import { runMigrate } from './migrate-command.js';
-import { handleShutdownSignals, logUnhandledErrors } from './process-lifecycle.js';
-import type { ResolvedConfig } from './resolved-config.js';
-import { createTlsServer } from './tls-server.js';
-import { toServerOptions } from './to-server-options.js';
-import { onWorkerStopRequest, reportListening, runPrimary, workerCount, workerIndex } from './workers.js';
 
 /** Exit codes of the `sockudo` command. */
 export const EXIT_CODES = Object.freeze({
@@ -41,9 +47,9 @@ export interface CliIo {
   cwd: string;
 }
 
-/** The version in apps/server/package.json (the same relative path from src/ and dist/). */
+/** The version in apps/server/package.json (the same relative path from src/cli/ and dist/cli/). */
 export function packageVersion(): string {
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }
 
@@ -120,7 +126,7 @@ async function start(options: StartOptions, io: CliIo): Promise<number | undefin
       logger,
       gracePeriodMs: config.shutdown_grace_period * 1000,
       scheme: config.ssl.enabled ? 'https' : 'http',
-      exec: fileURLToPath(new URL('./bin.js', import.meta.url)),
+      exec: fileURLToPath(new URL('../bin.js', import.meta.url)),
       args: workerArgs(options),
       cwd: io.cwd,
       env: io.env,

@@ -14,7 +14,7 @@ import {
   RUST_SOCKUDO_ONLY_KEYS,
 } from './config-schema.js';
 import { checkValue, isUrlWithScheme, parseBoolean } from './config-value.js';
-import { planDrivers } from './driver-plan.js';
+import { planDrivers } from './plan/driver-plan.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
 /** Values given on the command line; they override everything else. */

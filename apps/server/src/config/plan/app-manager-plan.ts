@@ -1,10 +1,10 @@
 // The app manager from the configuration: the inline apps in memory, or Rust Sockudo's `database.*`
 // connection of the chosen database driver.
 
-import { canonicalDriver, isPackageDriverName } from './driver-names.js';
+import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
+import type { ResolvedConfig, SqlConnection } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
 import type { AppManagerPlan } from './plans.js';
-import type { ResolvedConfig, SqlConnection } from './resolved-config.js';
 
 function sqlOptions(connection: SqlConnection) {
   return {

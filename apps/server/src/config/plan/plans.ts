@@ -11,7 +11,7 @@ import type { RedisCacheOptions } from '@sockudo/cache-redis';
 import type { DriverKind, HorizontalAdapterOptions } from '@sockudo/core';
 import type { RedisQueueOptions } from '@sockudo/queue-redis';
 import type { RedisRateLimiterOptions } from '@sockudo/rate-limiter-redis';
-import type { ConfigIssue } from './config-issue.js';
+import type { ConfigIssue } from '../config-issue.js';
 
 /** Where a driver connects, for messages (never with a password), and what to scrub from its errors. */
 export interface DriverTarget {

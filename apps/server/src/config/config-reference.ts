@@ -134,9 +134,9 @@ export function renderConfigurationDoc(): string {
   const lines = [
     '# Configuration reference',
     '',
-    '<!-- Generated from apps/server/src/config-schema.ts. Do not edit by hand: run `pnpm -w build && node apps/server/scripts/print-config-reference.mjs --write`. apps/server/test/config-schema.test.ts fails while this file is out of date. -->',
+    '<!-- Generated from apps/server/src/config/config-schema.ts. Do not edit by hand: run `pnpm -w build && node apps/server/scripts/print-config-reference.mjs --write`. apps/server/test/config-schema.test.ts fails while this file is out of date. -->',
     '',
-    'This file is generated from the schema the `sockudo` binary validates against (`apps/server/src/config-schema.ts`), so it lists exactly the keys and environment variables the server reads. To regenerate it after changing the schema:',
+    'This file is generated from the schema the `sockudo` binary validates against (`apps/server/src/config/config-schema.ts`), so it lists exactly the keys and environment variables the server reads. To regenerate it after changing the schema:',
     '',
     '```sh',
     'pnpm -w build',

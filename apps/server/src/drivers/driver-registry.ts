@@ -15,10 +15,10 @@ import type {
   TransportV1,
 } from '@sockudo/core';
 import { silentLogger, withTimeout } from '@sockudo/core';
+import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from '../config/plan/plans.js';
 import { createDisabledCache, createDisabledQueue } from './disabled-drivers.js';
 import { DriverStartupError, reasonOf } from './driver-startup-error.js';
 import { createPackageDriver } from './package-driver.js';
-import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from './plans.js';
 import { startTransportEarly } from './started-transport.js';
 
 /** Loads a driver package; tests replace it to see which packages a configuration loads. */

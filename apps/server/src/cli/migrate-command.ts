@@ -2,9 +2,9 @@
 // `applications` table, or the DynamoDB table with its KeyIndex), the one-time step before
 // `sockudo start` with that driver. Safe to run again: it only adds what is missing.
 
-import { type DriverRegistryOptions, openAppManager } from './driver-registry.js';
-import { DriverStartupError } from './driver-startup-error.js';
-import type { AppManagerPlan } from './plans.js';
+import type { AppManagerPlan } from '../config/plan/plans.js';
+import { type DriverRegistryOptions, openAppManager } from '../drivers/driver-registry.js';
+import { DriverStartupError } from '../drivers/driver-startup-error.js';
 
 /** Where `migrate` writes. */
 export interface MigrateIo {

@@ -2,11 +2,11 @@
 // role the driver (aliases resolved), the factory options and where it connects. Pure, so every config
 // form can be unit-tested, and run by `sockudo config check` to report missing settings before start.
 
+import type { ConfigIssue } from '../config-issue.js';
+import type { ResolvedConfig } from '../resolved-config.js';
 import { planAdapter } from './adapter-plan.js';
 import { planAppManager } from './app-manager-plan.js';
-import type { ConfigIssue } from './config-issue.js';
 import type { DriverPlan, DriverPlanResult } from './plans.js';
-import type { ResolvedConfig } from './resolved-config.js';
 import { planCache, planQueue, planRateLimiter } from './service-plans.js';
 
 /**

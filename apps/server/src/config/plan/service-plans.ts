@@ -2,8 +2,9 @@
 // `url_override` when it has one (cache, queue), else to the shared `database.redis` (REDIS_URL sets its
 // URL); the redis-cluster drivers use the shared cluster seeds.
 
-import type { ConfigIssue } from './config-issue.js';
-import { canonicalDriver, isPackageDriverName } from './driver-names.js';
+import type { ConfigIssue } from '../config-issue.js';
+import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
+import type { ResolvedConfig } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
 import type { CachePlan, QueuePlan, RateLimiterPlan } from './plans.js';
 import {
@@ -17,7 +18,6 @@ import {
   sharedRedisUrl,
   urlPassword,
 } from './redis-settings.js';
-import type { ResolvedConfig } from './resolved-config.js';
 
 type Role = 'cache' | 'queue' | 'rate_limiter';
 

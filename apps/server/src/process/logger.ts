@@ -4,8 +4,8 @@
 
 import type { Logger } from '@sockudo/core';
 import pino from 'pino';
-import { LOG_LEVELS, type LogLevel } from './config-schema.js';
-import { isSecretName, MASK } from './mask-secrets.js';
+import { LOG_LEVELS, type LogLevel } from '../config/config-schema.js';
+import { isSecretName, MASK } from '../config/mask-secrets.js';
 
 export { LOG_LEVELS, type LogLevel };
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { resolve } from 'node:path';
-import type { ResolvedConfig } from './resolved-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 
 /** An HTTPS server with the certificate, key, passphrase and CA of `ssl`; paths resolve against `cwd`. */
 export function createTlsServer(ssl: ResolvedConfig['ssl'], cwd = process.cwd()): Server {

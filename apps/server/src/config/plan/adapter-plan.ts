@@ -4,8 +4,9 @@
 // then the shared `database.redis`.
 
 import type { HorizontalAdapterOptions } from '@sockudo/core';
-import type { ConfigIssue } from './config-issue.js';
-import { canonicalDriver, isPackageDriverName } from './driver-names.js';
+import type { ConfigIssue } from '../config-issue.js';
+import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
+import type { RedisNode, ResolvedConfig } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
 import type { AdapterPlan } from './plans.js';
 import {
@@ -18,7 +19,6 @@ import {
   sharedRedisUrl,
   urlPassword,
 } from './redis-settings.js';
-import type { RedisNode, ResolvedConfig } from './resolved-config.js';
 
 /** How long a Redis transport keeps trying to connect at start (Rust Sockudo has no key for it). */
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;

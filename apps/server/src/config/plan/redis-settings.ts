@@ -1,7 +1,7 @@
 // Where the Redis-backed drivers connect, worked out from Rust Sockudo's keys: `database.redis` is the
 // Redis every driver shares unless it names its own URL or seed nodes.
 
-import type { RedisNode, ResolvedConfig } from './resolved-config.js';
+import type { RedisNode, ResolvedConfig } from '../resolved-config.js';
 
 /** ioredis authentication for cluster nodes whose seed entries carry none. */
 export interface RedisAuth {
