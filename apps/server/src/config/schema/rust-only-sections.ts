@@ -1,0 +1,30 @@
+/**
+ * Top-level sections of Rust Sockudo this release does not implement. They load with a warning (so a
+ * Rust Sockudo config.json works unchanged) instead of the "unknown key" warning.
+ */
+export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
+  'ably_compat',
+  'ai_transport',
+  'annotations',
+  'cleanup',
+  'cluster_health',
+  'connection_recovery',
+  'database_pooling',
+  'delta_compression',
+  'echo_control',
+  'ephemeral',
+  'event_limits',
+  'event_name_filtering',
+  'history',
+  'idempotency',
+  'opentelemetry',
+  'presence',
+  'presence_history',
+  'push',
+  'push_rules',
+  'server_role',
+  'tag_filtering',
+  'unix_socket',
+  'versioned_messages',
+  'websocket',
+];
