@@ -1,4 +1,5 @@
-export { type CliIo, EXIT_CODES, packageVersion, printableConfig, runCli } from './cli/cli.js';
+export { packageVersion, runCli } from './cli/cli.js';
+export { type CliIo, EXIT_CODES, printableConfig } from './cli/command-io.js';
 export { type MigrateIo, runMigrate } from './cli/migrate-command.js';
 export {
   type AppsCheck,

@@ -2,9 +2,12 @@
 // `applications` table, or the DynamoDB table with its KeyIndex), the one-time step before
 // `sockudo start` with that driver. Safe to run again: it only adds what is missing.
 
+import { checkConfig } from '../config/config-loader.js';
+import { planDrivers } from '../config/plan/driver-plan.js';
 import type { AppManagerPlan } from '../config/plan/plans.js';
 import { type DriverRegistryOptions, openAppManager } from '../drivers/driver-registry.js';
 import { DriverStartupError } from '../drivers/driver-startup-error.js';
+import { type CliIo, EXIT_CODES, formatIssues, packageSearch, printWarnings } from './command-io.js';
 
 /** Where `migrate` writes. */
 export interface MigrateIo {
@@ -63,4 +66,17 @@ export async function runMigrate(
   } finally {
     await manager?.close().catch(() => {});
   }
+}
+
+/** Runs `sockudo migrate`: loads the configuration, then {@link runMigrate}. */
+export async function migrateCommand(options: { config?: string }, io: CliIo): Promise<number> {
+  const result = checkConfig({ file: options.config, env: io.env, cwd: io.cwd });
+  printWarnings(result, io);
+  if (!result.config) {
+    io.stderr.write(formatIssues(result.errors));
+    return EXIT_CODES.failure;
+  }
+  return runMigrate(planDrivers(result.config).plan.appManager, io, {
+    packageSearch: packageSearch(result, io),
+  });
 }
