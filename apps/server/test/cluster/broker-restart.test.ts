@@ -3,26 +3,14 @@
 // While it is down every node keeps serving its own clients; once it is back on the same port,
 // cross-node delivery resumes by itself.
 
+import { freePort } from '@sockudo/test-helpers/services';
+import { sleep } from '@sockudo/test-helpers/wait';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  ChildBroker,
-  eventually,
-  freePort,
-  httpStatus,
-  httpText,
-  is,
-  natsBroker,
-  redisBroker,
-  Scope,
-  type SockudoNode,
-  sleep,
-  startCluster,
-  type Tab,
-  Tabs,
-  testApp,
-  uid,
-  withTimeout,
-} from './harness.js';
+import { ChildBroker, natsBroker, redisBroker } from './brokers.js';
+import { httpStatus, httpText, type SockudoNode, startCluster, testApp } from './nodes.js';
+import { Scope } from './scope.js';
+import { is, type Tab, Tabs } from './tabs.js';
+import { eventually, uid, withTimeout } from './waits.js';
 
 /** Triggers round-robin through `nodes` until stopped (at most `max` of them); keeps every status. */
 function startTraffic(nodes: SockudoNode[], channel: string, max = 2000) {

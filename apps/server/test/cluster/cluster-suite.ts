@@ -2,24 +2,11 @@
 // processes of one cluster, pusher-js tabs spread over them, the Pusher SDK triggering through any node.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiGet,
-  type Broker,
-  eventually,
-  flush,
-  flushUser,
-  HEARTBEAT_MS,
-  is,
-  NODE_TIMEOUT_MS,
-  Scope,
-  type SockudoNode,
-  startCluster,
-  type Tab,
-  Tabs,
-  testApp,
-  uid,
-  withTimeout,
-} from './harness.js';
+import { type Broker, HEARTBEAT_MS, NODE_TIMEOUT_MS } from './brokers.js';
+import { apiGet, type SockudoNode, startCluster, testApp } from './nodes.js';
+import { Scope } from './scope.js';
+import { flush, flushUser, is, type Tab, Tabs } from './tabs.js';
+import { eventually, uid, withTimeout } from './waits.js';
 
 const memberIds = (data: any): string[] => [...(data?.presence?.ids ?? [])].sort();
 

@@ -5,25 +5,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@sockudo/test-helpers/services';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  apiGet,
-  backendFor,
-  eventually,
-  flush,
-  freePort,
-  httpStatus,
-  is,
-  redisBroker,
-  Scope,
-  startCluster,
-  type Tab,
-  Tabs,
-  tempDir,
-  testApp,
-  uid,
-  withTimeout,
-} from './harness.js';
+import { redisBroker } from './brokers.js';
+import { apiGet, backendFor, httpStatus, startCluster, testApp } from './nodes.js';
+import { Scope, tempDir } from './scope.js';
+import { flush, is, type Tab, Tabs } from './tabs.js';
+import { eventually, uid, withTimeout } from './waits.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../deploy/nginx/nginx.conf', import.meta.url));
 

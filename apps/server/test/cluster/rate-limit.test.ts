@@ -2,7 +2,10 @@
 // shared Redis window, so the limit holds for the app, not per instance.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisBroker, Scope, startCluster, statusOf, testApp, uid } from './harness.js';
+import { redisBroker } from './brokers.js';
+import { startCluster, statusOf, testApp } from './nodes.js';
+import { Scope } from './scope.js';
+import { uid } from './waits.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 
