@@ -4,18 +4,9 @@
 
 import type { AppManagerV1, CacheV1, Logger, TransportHandlers, TransportV1 } from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
-import { planDrivers } from '../src/config/plan/driver-plan.js';
-import type { DriverPlan } from '../src/config/plan/plans.js';
 import { createDrivers, type ModuleImporter } from '../src/drivers/driver-registry.js';
 import { DriverStartupError, scrubSecrets } from '../src/drivers/driver-startup-error.js';
-import { checkConfig, type ResolvedConfig } from '../src/index.js';
-import { tempDir } from './helpers.js';
-
-function planOf(file: Record<string, unknown>): DriverPlan {
-  const result = checkConfig({ cwd: tempDir({ 'config/config.json': file }), env: {} });
-  expect(result.errors).toEqual([]);
-  return planDrivers(result.config as ResolvedConfig).plan;
-}
+import { planOf } from './config-helpers.js';
 
 /** An importer that serves `modules` and records every specifier asked for. */
 function fakeImporter(modules: Record<string, Record<string, unknown>>) {
