@@ -33,4 +33,5 @@ export { noopMetrics } from './memory/noop-metrics.js';
 export type { CorsOptions, ServerOptions } from './options.js';
 export { createServer, type SockudoServer } from './server.js';
 export type * from './spec/v1/index.js';
+export type * from './spec/v2/index.js';
 export { sleep, withTimeout } from './util/with-timeout.js';
