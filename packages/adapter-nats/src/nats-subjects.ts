@@ -11,6 +11,8 @@ export interface NatsSubjects {
   readonly requests: string;
   /** Answers to requests: `${prefix}.responses`. */
   readonly responses: string;
+  /** What a routing key's subject starts with: `${prefix}.r.` (the key follows as it is). */
+  readonly routed: string;
 }
 
 /** The default subject prefix. */
@@ -33,5 +35,6 @@ export function natsSubjects(prefix: string): NatsSubjects {
     broadcast: `${prefix}.broadcast`,
     requests: `${prefix}.requests`,
     responses: `${prefix}.responses`,
+    routed: `${prefix}.r.`,
   };
 }

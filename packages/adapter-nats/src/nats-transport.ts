@@ -1,8 +1,17 @@
 // The `nats` adapter driver: Sockudo nodes exchange broadcasts, requests and responses as NATS core
-// messages on three subjects, over one connection per node.
+// messages on three subjects, and channel and user events on one subject per routing key, which a
+// node subscribes to only while it has local sockets for it; one connection per node.
 
 import { readFile } from 'node:fs/promises';
-import { type Logger, SockudoError, silentLogger, sleep, type TransportV1, withTimeout } from '@sockudo/core';
+import {
+  type Logger,
+  SockudoError,
+  silentLogger,
+  sleep,
+  type TransportHandlersV2,
+  type TransportV2,
+  withTimeout,
+} from '@sockudo/core';
 import {
   type Authenticator,
   type ConnectionOptions,
@@ -23,8 +32,9 @@ export interface NatsTransportOptions {
    */
   servers?: string | string[];
   /**
-   * The subject prefix: subjects are `${prefix}.broadcast`, `.requests`, `.responses`. Nodes with the
-   * same prefix form one cluster. Dot-separated tokens, no wildcards or whitespace.
+   * The subject prefix: subjects are `${prefix}.broadcast`, `.requests`, `.responses`, and
+   * `${prefix}.r.<routing key>` for channel and user events. Nodes with the same prefix form one
+   * cluster. Dot-separated tokens, no wildcards or whitespace.
    * @default 'sockudo_events'
    */
   prefix?: string;
@@ -72,7 +82,9 @@ export interface NatsTransportOptions {
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * A {@link TransportV1} over NATS core pub/sub.
+ * A {@link TransportV2} over NATS core pub/sub. A routing key is a subject of its own
+ * (`${prefix}.r.<key>`; keys are valid subject tokens already), subscribed with one NATS subscription
+ * per key; `subscribe()` resolves after a flush, when the server has registered them.
  *
  * @example
  * ```ts
@@ -81,7 +93,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
  * const server = createServer({ transport: createNatsTransport({ servers: 'nats://127.0.0.1:4222' }) });
  * ```
  */
-export function createNatsTransport(options: NatsTransportOptions = {}): TransportV1 {
+export function createNatsTransport(options: NatsTransportOptions = {}): TransportV2 {
   const subjects = natsSubjects(options.prefix ?? DEFAULT_NATS_PREFIX);
   const servers = options.servers ?? 'nats://127.0.0.1:4222';
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
@@ -96,6 +108,11 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
   let connected = false;
   let bufferedBytes = 0;
   let subscriptions: Subscription[] = [];
+  /** The interest set: one subscription per routing key held. */
+  const routed = new Map<string, Subscription>();
+  let handlers: TransportHandlersV2 | undefined;
+  /** Set from a reconnect until the server has confirmed every subscription again. */
+  let restoring: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
   const notStarted = () =>
@@ -161,7 +178,10 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
       } else if (status.type === Events.Reconnect) {
         connected = true;
         bufferedBytes = 0;
-        if (state === 'started') logger.info(`${name}: reconnected to ${status.data}`);
+        if (state === 'started') {
+          logger.info(`${name}: reconnected to ${status.data}`);
+          restore(connection);
+        }
       } else if (status.type === Events.Error) {
         logger.warn(`${name}: ${status.data}`);
       }
@@ -187,10 +207,50 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
     }
   };
 
+  // nats.js sends every subscription again on reconnect; once a flush comes back the server has them
+  // all, and the node can report healthy and look for what it missed.
+  function restore(connection: NatsConnection): void {
+    const attempt: Promise<void> = withTimeout(
+      connection.flush(),
+      connectTimeoutMs,
+      () => new Error(`subscriptions not confirmed within ${connectTimeoutMs} ms`),
+    ).then(
+      () => {
+        if (restoring !== attempt) return;
+        restoring = undefined;
+        if (state === 'started') handlers?.onRestored?.();
+      },
+      (error: unknown) => {
+        logger.debug(`${name}: confirming subscriptions after reconnect failed`, { error: describe(error) });
+        if (restoring === attempt && connected) restore(connection);
+      },
+    );
+    restoring = attempt;
+  }
+
+  function subscribeRouted(connection: NatsConnection, key: string): Subscription {
+    const subject = `${subjects.routed}${key}`;
+    return connection.subscribe(subject, {
+      callback: (error, message) => {
+        if (state === 'closed' || !handlers) return;
+        if (error) {
+          logger.warn(`${name}: subscription to ${subject} failed: ${describe(error)}`);
+          return;
+        }
+        try {
+          handlers.onRouted(key, message.string());
+        } catch (handlerError) {
+          logger.error(`${name}: message handler threw`, { subject, error: describe(handlerError) });
+        }
+      },
+    });
+  }
+
   async function release(): Promise<void> {
     const connection = nc;
-    const subs = subscriptions;
+    const subs = [...subscriptions, ...routed.values()];
     subscriptions = [];
+    routed.clear();
     if (!connection || connection.isClosed()) return;
     // drain() unsubscribes, delivers what already arrived, flushes and closes. Its flush needs the
     // server, so while disconnected there is nothing to drain, and otherwise it gets a deadline.
@@ -213,9 +273,10 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
   };
 
   return {
-    specVersion: 1,
+    specVersion: 2,
 
-    async start(handlers) {
+    async start(h) {
+      handlers = h;
       if (state !== 'new') throw new SockudoError(`${name}: start() may be called once (state: ${state})`);
       state = 'starting';
       const deadline = Date.now() + connectTimeoutMs;
@@ -237,9 +298,9 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
         });
 
         const route: Array<[string, (payload: string) => void]> = [
-          [subjects.broadcast, (payload) => handlers.onBroadcast(payload)],
-          [subjects.requests, (payload) => handlers.onRequest(payload)],
-          [subjects.responses, (payload) => handlers.onResponse(payload)],
+          [subjects.broadcast, (payload) => h.onBroadcast(payload)],
+          [subjects.requests, (payload) => h.onRequest(payload)],
+          [subjects.responses, (payload) => h.onResponse(payload)],
         ];
         subscriptions = route.map(([subject, deliver]) =>
           connection.subscribe(subject, {
@@ -276,11 +337,32 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
     publishBroadcast: (payload) => publish(subjects.broadcast, payload),
     publishRequest: (payload) => publish(subjects.requests, payload),
     publishResponse: (payload) => publish(subjects.responses, payload),
+    publishTo: (key, payload) => publish(`${subjects.routed}${key}`, payload),
+
+    async subscribe(keys) {
+      if (state !== 'started' || !nc) throw notStarted();
+      const connection = nc;
+      // The subscriptions are made even while disconnected: nats.js sends them when it reconnects.
+      for (const key of keys) if (!routed.has(key)) routed.set(key, subscribeRouted(connection, key));
+      if (keys.length === 0) return;
+      if (!connected) throw new SockudoError(`${name}: disconnected from NATS; subscribed once reconnected`);
+      await connection.flush();
+    },
+
+    async unsubscribe(keys) {
+      if (state !== 'started' || !nc) return;
+      for (const key of keys) {
+        routed.get(key)?.unsubscribe();
+        routed.delete(key);
+      }
+      if (connected && keys.length > 0) await nc.flush().catch(() => {});
+    },
 
     async checkHealth() {
       if (state !== 'started' || !nc) throw notStarted();
       if (nc.isClosed()) throw new SockudoError(`${name}: connection closed`);
       if (!connected) throw new SockudoError(`${name}: disconnected from NATS; reconnecting`);
+      if (restoring) throw new SockudoError(`${name}: reconnected; subscriptions not confirmed yet`);
       try {
         await withTimeout(
           nc.flush(),

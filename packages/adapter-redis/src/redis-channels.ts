@@ -11,6 +11,8 @@ export interface RedisChannels {
   readonly requests: string;
   /** Answers to requests: `${prefix}#responses`. */
   readonly responses: string;
+  /** What a routing key's channel starts with: `${prefix}#r#` (the key follows as it is). */
+  readonly routedPrefix: string;
 }
 
 /** The default prefix, the same as Rust Sockudo's `adapter.redis.prefix`. */
@@ -22,13 +24,16 @@ export function redisChannels(prefix: string): RedisChannels {
     broadcast: `${prefix}#broadcast`,
     requests: `${prefix}#requests`,
     responses: `${prefix}#responses`,
+    routedPrefix: `${prefix}#r#`,
   };
 }
 
 /**
- * For a Redis Cluster the prefix is wrapped in a hash tag — `{sockudo_adapter:}#broadcast` — so all
- * three channels hash to one slot: with sharded pub/sub one shard (a master and its replicas) carries a
- * cluster's traffic, and one SSUBSCRIBE covers all three channels.
+ * For a Redis Cluster the prefix of the three control channels is wrapped in a hash tag —
+ * `{sockudo_adapter:}#broadcast` — so they hash to one slot; routing keys are `sockudo_adapter:#r#<key>`,
+ * without a tag, so they spread over the cluster (a prefix with its own `{…}` would pin them to one
+ * slot). With the tag, one shard (a master and its replicas) carries the control traffic under sharded
+ * pub/sub, and one SSUBSCRIBE covers all three channels.
  */
 export function redisClusterChannels(prefix: string): RedisChannels {
   // Redis hashes the text between the first `{` and the next `}`; if that is empty it hashes the whole
@@ -39,5 +44,6 @@ export function redisClusterChannels(prefix: string): RedisChannels {
       { key: 'prefix' },
     );
   }
-  return redisChannels(`{${prefix}}`);
+  // The routed channels carry no hash tag, so Redis spreads the keys over every slot and master.
+  return { ...redisChannels(`{${prefix}}`), routedPrefix: `${prefix}#r#` };
 }

@@ -1,8 +1,10 @@
 // The `redis_cluster` adapter driver: the same three channels over a Redis Cluster, with classic
 // pub/sub (every message crosses the cluster bus to every node) or sharded pub/sub (Redis ≥ 7: the
-// messages stay on the one shard that owns the channels' slot).
+// messages stay on the one shard that owns the channels' slot). Routing keys are channels of their own
+// without a hash tag; with sharded pub/sub each lives on the shard of its slot, so the keys — and the
+// publishes — spread over every master.
 
-import { ConfigError, type Logger, silentLogger, type TransportV1, withTimeout } from '@sockudo/core';
+import { ConfigError, type Logger, silentLogger, type TransportV2, withTimeout } from '@sockudo/core';
 import { Cluster, type ClusterNode, type ClusterOptions, Command, type Redis } from 'ioredis';
 import { cappedBackoff, createPubSubTransport } from './pubsub-transport.js';
 import { DEFAULT_REDIS_PREFIX, redisClusterChannels } from './redis-channels.js';
@@ -45,7 +47,8 @@ export interface RedisClusterTransportOptions {
 }
 
 /**
- * A {@link TransportV1} over a Redis Cluster.
+ * A {@link TransportV2} over a Redis Cluster. Routing keys are channels `${prefix}#r#<key>` (no hash
+ * tag): with `shardedPubsub` they are SSUBSCRIBEd on, and SPUBLISHed to, the master of their slot.
  *
  * @example
  * ```ts
@@ -55,7 +58,7 @@ export interface RedisClusterTransportOptions {
  * });
  * ```
  */
-export function createRedisClusterTransport(options: RedisClusterTransportOptions): TransportV1 {
+export function createRedisClusterTransport(options: RedisClusterTransportOptions): TransportV2 {
   if (!Array.isArray(options?.nodes) || options.nodes.length === 0) {
     throw new ConfigError('redis cluster transport: `nodes` must list at least one cluster node', {
       key: 'nodes',
@@ -103,6 +106,23 @@ export function createRedisClusterTransport(options: RedisClusterTransportOption
     return counts.reduce((sum, reply) => sum + Number(reply[1]), 0);
   };
 
+  const slotOf = (channel: string) => new Command('ssubscribe', [channel]).getSlot();
+  const bySlot = (names: string[]) => {
+    const groups = new Map<number | null, string[]>();
+    for (const name of names) {
+      const slot = slotOf(name);
+      const group = groups.get(slot);
+      if (group) group.push(name);
+      else groups.set(slot, [name]);
+    }
+    return groups;
+  };
+  const inBatches = async (names: string[], command: (batch: string[]) => Promise<unknown>) => {
+    const batches: Array<Promise<unknown>> = [];
+    for (let i = 0; i < names.length; i += 1000) batches.push(command(names.slice(i, i + 1000)));
+    await Promise.all(batches);
+  };
+
   // Classic PUBLISH has no key, so ioredis would send each one to a random node and the cluster bus
   // could deliver them out of order. Pinning them to the master of the channels' slot keeps one
   // node's messages in order (as SPUBLISH, which is routed by its channel, does by itself).
@@ -122,6 +142,35 @@ export function createRedisClusterTransport(options: RedisClusterTransportOption
     subscribe: (names) => (sharded ? subscriber.ssubscribe(...names) : subscriber.subscribe(...names)),
     publish: (channel, payload) =>
       sharded ? publisher.spublish(channel, payload) : publishPinned(channel, payload),
+    routed: sharded
+      ? {
+          messageEvent: 'smessage',
+          // SSUBSCRIBE takes channels of one slot only: one command per slot, all in flight at once.
+          subscribe: (names) =>
+            Promise.all([...bySlot(names).values()].map((group) => subscriber.ssubscribe(...group))),
+          unsubscribe: (names) =>
+            Promise.all([...bySlot(names).values()].map((group) => subscriber.sunsubscribe(...group))),
+          publish: (channel, payload) => publisher.spublish(channel, payload),
+        }
+      : {
+          // Classic pub/sub on a cluster: one subscriber connection, every PUBLISH copied to every
+          // Redis node over the bus; routing still spares the Sockudo nodes the events they do not want.
+          messageEvent: 'message',
+          subscribe: (names) => inBatches(names, (batch) => subscriber.subscribe(...batch)),
+          unsubscribe: (names) => inBatches(names, (batch) => subscriber.unsubscribe(...batch)),
+          publish: (channel, payload) => publishPinned(channel, payload),
+        },
+    // ioredis re-subscribes sharded channels after a failover or slot move by itself, but does not say
+    // when it is done; the transport re-subscribes everything (idempotent) once the subscribers are ready.
+    watchSubscriber: (lost, ready) => {
+      subscriber.on('close', lost);
+      subscriber.on('ready', ready);
+      if (sharded) {
+        subscriber.on('-subscriber', lost);
+        subscriber.on('-node', lost);
+        subscriber.on('subscribersReady', ready);
+      }
+    },
     nodeCount: () =>
       withTimeout(
         countSubscribers(sharded ? 'SHARDNUMSUB' : 'NUMSUB'),

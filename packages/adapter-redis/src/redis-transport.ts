@@ -1,10 +1,14 @@
 // The `redis` adapter driver: Sockudo nodes exchange broadcasts, requests and responses over Redis
-// pub/sub (PUBLISH/SUBSCRIBE) on one Redis server, through two connections per node.
+// pub/sub (PUBLISH/SUBSCRIBE) on one Redis server, and channel and user events on one pub/sub channel
+// per routing key that only the interested nodes subscribe to; two connections per node.
 
-import { type Logger, silentLogger, type TransportV1 } from '@sockudo/core';
+import { type Logger, silentLogger, type TransportV2 } from '@sockudo/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { cappedBackoff, createPubSubTransport } from './pubsub-transport.js';
 import { DEFAULT_REDIS_PREFIX, redisChannels } from './redis-channels.js';
+
+/** Routed channels per SUBSCRIBE/UNSUBSCRIBE command. */
+const SUBSCRIBE_BATCH = 1000;
 
 /** Options of {@link createRedisTransport}. */
 export interface RedisTransportOptions {
@@ -20,8 +24,8 @@ export interface RedisTransportOptions {
    */
   client?: Redis;
   /**
-   * Prepended to the channel names (`${prefix}#broadcast`, `#requests`, `#responses`). Nodes with the
-   * same prefix form one cluster; use another prefix to run a second cluster on the same Redis.
+   * Prepended to the channel names (`${prefix}#broadcast`, `#requests`, `#responses`, and
+   * `${prefix}#r#<routing key>`). Nodes with the same prefix form one cluster; use another prefix to run a second cluster on the same Redis.
    * @default 'sockudo_adapter:'
    */
   prefix?: string;
@@ -44,8 +48,8 @@ export interface RedisTransportOptions {
 }
 
 /**
- * A {@link TransportV1} over Redis pub/sub, for `createServer({ transport })` or
- * `new HorizontalAdapter(local, transport)`.
+ * A {@link TransportV2} over Redis pub/sub, for `createServer({ transport })` or
+ * `new HorizontalAdapter(local, transport)`. Routing keys are channels `${prefix}#r#<key>`.
  *
  * @example
  * ```ts
@@ -54,7 +58,7 @@ export interface RedisTransportOptions {
  * const server = createServer({ transport: createRedisTransport({ url: 'redis://127.0.0.1:6379' }) });
  * ```
  */
-export function createRedisTransport(options: RedisTransportOptions = {}): TransportV1 {
+export function createRedisTransport(options: RedisTransportOptions = {}): TransportV2 {
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   const channels = redisChannels(prefix);
   const shared: RedisOptions = {
@@ -91,16 +95,15 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Trans
     ? options.client.duplicate(subscriberOptions)
     : new Redis(url, subscriberOptions);
 
-  const names = [channels.broadcast, channels.requests, channels.responses];
   const logger = options.logger ?? silentLogger;
-  let subscribed = false;
-  subscriber.on('ready', () => {
-    if (!subscribed) return; // the first subscription is start()'s
-    subscriber.subscribe(...names).catch((error: unknown) => {
-      // The connection dropped again; the next 'ready' tries again.
-      logger.debug('RedisTransport: re-subscribe failed', { error: String(error) });
-    });
-  });
+  // Redis takes any number of channels per SUBSCRIBE; a bounded batch keeps one reply from growing
+  // without limit when a node restores tens of thousands of keys.
+  const inBatches = async (names: string[], command: (...names: string[]) => Promise<unknown>) => {
+    const batches: Array<Promise<unknown>> = [];
+    for (let i = 0; i < names.length; i += SUBSCRIBE_BATCH)
+      batches.push(command(...names.slice(i, i + SUBSCRIBE_BATCH)));
+    await Promise.all(batches);
+  };
 
   return createPubSubTransport({
     name: 'RedisTransport',
@@ -108,11 +111,14 @@ export function createRedisTransport(options: RedisTransportOptions = {}): Trans
     subscriber,
     channels,
     messageEvent: 'message',
-    subscribe: async () => {
-      await subscriber.subscribe(...names);
-      subscribed = true;
-    },
+    subscribe: (names) => subscriber.subscribe(...names),
     publish: (channel, payload) => publisher.publish(channel, payload),
+    routed: {
+      messageEvent: 'message',
+      subscribe: (names) => inBatches(names, (...batch) => subscriber.subscribe(...batch)),
+      unsubscribe: (names) => inBatches(names, (...batch) => subscriber.unsubscribe(...batch)),
+      publish: (channel, payload) => publisher.publish(channel, payload),
+    },
     // Every node's subscriber listens on the requests channel exactly once.
     async nodeCount() {
       const reply = (await publisher.pubsub('NUMSUB', channels.requests)) as [string, number];

@@ -11,6 +11,7 @@ import type {
   RateLimiterV1,
   TransportV1,
 } from './spec/v1/index.js';
+import type { TransportV2 } from './spec/v2/index.js';
 import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
@@ -75,7 +76,7 @@ export interface ServerOptions {
    * Joins this node to a cluster: with a transport the engine runs a {@link HorizontalAdapter} over it,
    * so triggers, presence, counts and user operations span every node.
    */
-  transport?: TransportV1;
+  transport?: TransportV1 | TransportV2;
   /** Timeouts and heartbeats of the cluster protocol (only with `transport`). */
   horizontal?: HorizontalAdapterOptions;
   /** An existing HTTP(S) server to attach to instead of creating one (TLS, custom routes). */

@@ -44,8 +44,10 @@ export interface SockudoServer {
   readonly context: EngineContext;
 }
 
-function requireSpec<T extends { specVersion?: unknown }>(name: string, driver: T): T {
-  if (driver.specVersion !== 1) throw new UnsupportedSpecVersionError(name, driver.specVersion);
+function requireSpec<T extends { specVersion?: unknown }>(name: string, driver: T, versions = [1]): T {
+  if (!versions.includes(driver.specVersion as number)) {
+    throw new UnsupportedSpecVersionError(name, driver.specVersion, versions);
+  }
   return driver;
 }
 
@@ -91,7 +93,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
   const local = new LocalAdapter({ metrics });
   const adapter: Adapter = options.transport
-    ? new HorizontalAdapter(local, requireSpec('transport', options.transport), {
+    ? new HorizontalAdapter(local, requireSpec('transport', options.transport, [1, 2]), {
         ...options.horizontal,
         logger: options.logger,
         metrics,

@@ -127,6 +127,17 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Milliseconds a cluster request took to finish',
     labels: APP,
   },
+  // Horizontal adapter (interest routing)
+  horizontal_adapter_subscriptions: {
+    type: 'gauge',
+    help: 'Routing keys (channels and users with local sockets) this node holds on the broker',
+    labels: [],
+  },
+  horizontal_adapter_unrouted_messages: {
+    type: 'counter',
+    help: 'Channel or user events this node received with no local recipient (near 0 with interest routing)',
+    labels: APP,
+  },
   // Runtime
   event_loop_lag_seconds: {
     type: 'gauge',

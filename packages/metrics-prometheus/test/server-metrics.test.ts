@@ -236,4 +236,37 @@ describe('a node with Prometheus metrics', () => {
     expect(sampleValue(text, 'sockudo_horizontal_adapter_uncomplete_promises', A)).toBe(1);
     expect(sampleValue(text, 'sockudo_horizontal_adapter_resolve_time_count', A)).toBe(2);
   });
+
+  it('reports the routing keys held and the events that arrived with no local recipient', async () => {
+    for (const routed of [true, false]) {
+      const bus = createMemoryBus();
+      const horizontal = { heartbeatIntervalMs: 60_000, nodeTimeoutMs: 120_000, interestLingerMs: 0 };
+      const transport = () =>
+        routed ? createMemoryTransport(bus, { routed: true }) : createMemoryTransport(bus);
+      const sender = await startNode({ transport: transport(), horizontal });
+      const receiver = await startNode({ transport: transport(), horizontal });
+      const idle = await startNode({ transport: transport(), horizontal });
+      const adapterOf = (node: Node) => node.server.context.adapter as HorizontalAdapter;
+      await vi.waitFor(() => {
+        for (const node of [sender, receiver, idle]) expect(adapterOf(node).peerIds()).toHaveLength(2);
+      });
+      const client = await connect(receiver.port);
+      await client.subscribe('news');
+      await client.subscribe('sports');
+      for (let i = 0; i < 3; i++) await sender.backend.trigger('news', 'headline', String(i));
+      await client.next((f) => f.event === 'headline' && f.data === '2');
+      // The idle node has heard everything the sender published before its next request answer.
+      await idle.backend.get({ path: '/channels' });
+
+      const held = sampleValue(await receiver.scrape(), 'sockudo_horizontal_adapter_subscriptions');
+      const unrouted = sampleValue(await idle.scrape(), 'sockudo_horizontal_adapter_unrouted_messages', A);
+      if (routed) {
+        expect(held).toBe(2);
+        expect(unrouted ?? 0).toBe(0);
+      } else {
+        expect(held ?? 0).toBe(0);
+        expect(unrouted).toBe(3);
+      }
+    }
+  });
 });

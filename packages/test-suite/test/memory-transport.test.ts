@@ -17,3 +17,18 @@ function busFor(cluster: string): MemoryBus {
 }
 
 transportTestSuite(it, ({ cluster }) => createMemoryTransport(busFor(cluster)), { describe });
+
+describe('routed (TransportV2)', () => {
+  transportTestSuite(it, ({ cluster }) => createMemoryTransport(busFor(cluster), { routed: true }), {
+    describe,
+    specVersion: 2,
+  });
+});
+
+describe('routed (TransportV2) with routing: broadcast', () => {
+  transportTestSuite(it, ({ cluster }) => createMemoryTransport(busFor(cluster), { routed: true }), {
+    describe,
+    specVersion: 2,
+    horizontal: { routing: 'broadcast' },
+  });
+});

@@ -2,7 +2,7 @@
 // Cluster and NATS transports. What a transport does with a publish while down (reject at once, or hold it
 // in a bounded buffer) differs per package and is asserted by the package's `whileDown`.
 
-import type { TransportV1 } from '@sockudo/core';
+import type { TransportV1, TransportV2 } from '@sockudo/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { watchProcessErrors } from './process-errors.js';
 import { type Recorder, recorder } from './recorder.js';
@@ -15,7 +15,7 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
   /** A prefix no other test uses. */
   newPrefix(): string;
   /** Creates node `index` (0, 1 or 2) of the cluster under test on `broker` (the close case makes a node 0). */
-  createNode(broker: B, prefix: string, index: number): TransportV1;
+  createNode(broker: B, prefix: string, index: number): TransportV1 | TransportV2;
   /** Whether a node receives its own messages. */
   hearsItself: boolean;
   /** Publishes from node 0 in flight at the moment the broker dies: every one must settle in time. */
@@ -26,11 +26,11 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
    * The package's own assertions on publishes while the broker is down (after every node noticed).
    * Whatever it publishes there starting with `during` must never be delivered.
    */
-  whileDown(nodes: TransportV1[]): Promise<void>;
+  whileDown(nodes: Array<TransportV1 | TransportV2>): Promise<void>;
   /** How long reconnecting and resuming may take once the broker is back. */
   recoverWithinMs: number;
   /** The package's own assertions once delivery has resumed (node counts, what was logged, …). */
-  afterRecovery?(nodes: TransportV1[]): Promise<void>;
+  afterRecovery?(nodes: Array<TransportV1 | TransportV2>): Promise<void>;
   /** A single transport, started and then closed while the broker is down: close() settles this fast. */
   closeWhileDown?: {
     withinMs: number;
@@ -61,7 +61,7 @@ export async function expectRejectsAtOnce(
  * closed after them; the cases kill the broker and restart it, leaving it running.
  */
 export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCasesOptions<B>): void {
-  const nodes: TransportV1[] = [];
+  const nodes: Array<TransportV1 | TransportV2> = [];
   const seen: Recorder[] = [];
   const hears = (node: number, from: number) => options.hearsItself || node !== from;
 
@@ -85,6 +85,17 @@ export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCa
       await eventually(() => {
         expect(seen.map((s) => s.broadcasts)).toEqual(nodes.map((_, i) => (hears(i, 0) ? ['before'] : [])));
       });
+      // A TransportV2's interest set must survive the fault: keys held before it are re-subscribed.
+      const routed = nodes.every((node) => node.specVersion === 2) ? (nodes as TransportV2[]) : undefined;
+      if (routed) {
+        await routed[1]!.subscribe(['c.app.before']);
+        await routed[2]!.subscribe(['c.app.before']);
+        await routed[0]!.publishTo('c.app.before', 'routed-before');
+        await eventually(() => {
+          expect(seen[1]!.on('c.app.before')).toEqual(['routed-before']);
+          expect(seen[2]!.on('c.app.before')).toEqual(['routed-before']);
+        });
+      }
 
       // A burst in flight at the moment the broker dies: every publish settles, none is left hanging.
       const { count, settleWithinMs } = options.burstAtKill;
@@ -107,6 +118,12 @@ export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCa
         }
       }, 5000);
       await options.whileDown(nodes);
+      if (routed) {
+        // Subscribing while down fails fast; the key is still held and subscribed after recovery.
+        const during = await settle(routed[1]!.subscribe(['c.app.during']));
+        expect(during.fulfilled).toBe(false);
+        expect(during.ms).toBeLessThan(1500);
+      }
 
       await sleep(1500); // several reconnect attempts fail meanwhile; none may crash the process
       await options.broker().restart();
@@ -127,6 +144,19 @@ export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCa
           }
         }
       }, options.recoverWithinMs);
+      if (routed) {
+        let attempt = 0;
+        await eventually(async () => {
+          attempt++;
+          await routed[0]!.publishTo('c.app.before', `routed-after-${attempt}`);
+          await routed[0]!.publishTo('c.app.during', `routed-during-${attempt}`);
+          expect(seen[1]!.on('c.app.before').some((m) => m.startsWith('routed-after-'))).toBe(true);
+          expect(seen[2]!.on('c.app.before').some((m) => m.startsWith('routed-after-'))).toBe(true);
+          expect(seen[1]!.on('c.app.during').some((m) => m.startsWith('routed-during-'))).toBe(true);
+        }, options.recoverWithinMs);
+        for (const [i, s] of seen.entries())
+          expect(s.restored, `node ${i} reported restored`).toBeGreaterThan(0);
+      }
       const delivered = seen.flatMap((s) => [...s.broadcasts, ...s.requests, ...s.responses]);
       expect(delivered.filter((m) => m.startsWith('during'))).toEqual([]);
       await options.afterRecovery?.(nodes);

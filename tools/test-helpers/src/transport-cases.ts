@@ -1,8 +1,8 @@
-// Direct tests of a TransportV1 against a real broker, shared by the Redis, Redis Cluster and NATS
+// Direct tests of a TransportV1 or TransportV2 against a real broker, shared by the Redis, Redis Cluster and NATS
 // transports. (The published conformance suite in @sockudo/test-suite covers the contract as a third
 // party sees it; these cover prefixes, echo, ordering, lifecycle errors and the connect timeout.)
 
-import type { TransportHandlers, TransportV1 } from '@sockudo/core';
+import type { TransportHandlers, TransportV1, TransportV2 } from '@sockudo/core';
 import { afterEach, expect, it } from 'vitest';
 import { type Recorder, recorder } from './recorder.js';
 import { freePort } from './services.js';
@@ -10,7 +10,7 @@ import { eventually, settle, sleep } from './wait.js';
 
 export interface TransportCasesOptions {
   /** Creates a transport on the broker under test; transports with the same prefix form one cluster. */
-  create(prefix: string): TransportV1;
+  create(prefix: string): TransportV1 | TransportV2;
   /** A prefix no other test uses. */
   newPrefix(): string;
   /** A different prefix that starts with `base` (e.g. `a:` → `a:child:`, `a` → `a.child`). */
@@ -21,7 +21,7 @@ export interface TransportCasesOptions {
   countsNodes: boolean;
   unreachable: {
     /** Creates a transport pointed at `port` on 127.0.0.1, where nothing listens. */
-    create(port: number, connectTimeoutMs: number): TransportV1;
+    create(port: number, connectTimeoutMs: number): TransportV1 | TransportV2;
     connectTimeoutMs: number;
     /** What start() must reject with. */
     error: RegExp;
@@ -30,8 +30,8 @@ export interface TransportCasesOptions {
 
 /** Registers the cases in the enclosing `describe`; every transport they create is closed after each. */
 export function transportCases(options: TransportCasesOptions): void {
-  const open: TransportV1[] = [];
-  const track = (transport: TransportV1) => {
+  const open: Array<TransportV1 | TransportV2> = [];
+  const track = (transport: TransportV1 | TransportV2) => {
     open.push(transport);
     return transport;
   };
@@ -148,6 +148,71 @@ export function transportCases(options: TransportCasesOptions): void {
     await sender.publishBroadcast('fine');
     await eventually(() => expect(seen.broadcasts).toEqual(['fine']));
     expect(thrown).toBe(1);
+  });
+
+  const routed = (transport: TransportV1 | TransportV2): TransportV2 => {
+    expect(transport.specVersion).toBe(2);
+    return transport as TransportV2;
+  };
+
+  it('routes a key only to the transports subscribed to it, on its own prefix, byte for byte', async () => {
+    const base = options.newPrefix();
+    const [sender, a, b, other] = [make(base), make(base), make(base), make(options.extendPrefix(base))].map(
+      routed,
+    );
+    const seen = [recorder(), recorder(), recorder(), recorder()];
+    await Promise.all([sender!, a!, b!, other!].map((node, i) => node.start(seen[i]!)));
+    const key = 'c.app-1.private-news';
+    const odd = `c.app%2E1.presence-a%2Eb=@,;_-.u.${'x'.repeat(900)}`;
+    await a!.subscribe([key, odd]);
+    await other!.subscribe([key, odd]);
+    const frame = '{"k":"b","n":"n1"}\n{"event":"e","data":"héllo ✓ \\u0000 😀"}';
+    await sender!.publishTo(key, frame);
+    await sender!.publishTo(odd, 'odd');
+    await sender!.publishTo('c.app-1.nobody', 'to nobody');
+    await eventually(() => {
+      expect(seen[1]!.on(key)).toEqual([frame]);
+      expect(seen[1]!.on(odd)).toEqual(['odd']);
+    });
+    await sleep(100);
+    expect(seen[2]!.routed).toEqual([]);
+    expect(seen[3]!.routed, 'a transport of another prefix received the key').toEqual([]);
+    expect(seen[1]!.routed).toHaveLength(2);
+  });
+
+  it('delivers a publish right after subscribe() resolved, and nothing after unsubscribe()', async () => {
+    const prefix = options.newPrefix();
+    const [sender, receiver] = [make(prefix), make(prefix)].map(routed);
+    const seen = recorder();
+    await Promise.all([sender!.start(recorder()), receiver!.start(seen)]);
+    for (let i = 0; i < 30; i++) {
+      const key = `c.app.first-${i}`;
+      await receiver!.subscribe([key]);
+      await sender!.publishTo(key, `m${i}`);
+    }
+    await eventually(() => expect(seen.routed.map((entry) => entry.payload)).toHaveLength(30));
+    expect(seen.routed.map((entry) => entry.payload)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
+    await receiver!.unsubscribe(['c.app.first-0']);
+    await sender!.publishTo('c.app.first-0', 'after');
+    await sender!.publishTo('c.app.first-1', 'still');
+    await eventually(() => expect(seen.on('c.app.first-1')).toEqual(['m1', 'still']));
+    await sleep(100);
+    expect(seen.on('c.app.first-0')).toEqual(['m0']);
+  });
+
+  it('subscribes thousands of keys in one call and keeps each key in publish order', async () => {
+    const prefix = options.newPrefix();
+    const [sender, receiver] = [make(prefix), make(prefix)].map(routed);
+    const seen = recorder();
+    await Promise.all([sender!.start(recorder()), receiver!.start(seen)]);
+    const keys = Array.from({ length: 3000 }, (_, i) => `c.app.many-${i}`);
+    await receiver!.subscribe(keys);
+    await Promise.all(keys.map((key) => sender!.publishTo(key, key)));
+    const ordered = Array.from({ length: 500 }, (_, i) => `o${i}`);
+    await Promise.all(ordered.map((m) => sender!.publishTo('c.app.many-7', m)));
+    await eventually(() => expect(seen.routed).toHaveLength(keys.length + ordered.length), 10_000);
+    expect(seen.on('c.app.many-7')).toEqual(['c.app.many-7', ...ordered]);
+    expect(new Set(seen.routed.map((entry) => entry.key)).size).toBe(keys.length);
   });
 
   it('rejects start() within the connect timeout when nothing listens at the address', async () => {

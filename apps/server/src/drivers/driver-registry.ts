@@ -13,6 +13,7 @@ import type {
   RateLimiterV1,
   ServerOptions,
   TransportV1,
+  TransportV2,
 } from '@sockudo/core';
 import { silentLogger, withTimeout } from '@sockudo/core';
 import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from '../config/plan/plans.js';
@@ -315,7 +316,7 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
       const transport =
         adapterPlan.driver === 'package'
           ? await fromPackage(adapterPlan)
-          : await builtIn<TransportV1>(
+          : await builtIn<TransportV1 | TransportV2>(
               TRANSPORT_PACKAGES[adapterPlan.transport],
               { ...adapterPlan.options, logger },
               key,

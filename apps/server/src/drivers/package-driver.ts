@@ -27,6 +27,9 @@ const REQUIRED_METHODS: Record<DriverKind, readonly string[]> = {
   rate_limiter: ['consume'],
 };
 
+/** What a TransportV2 has besides the V1 methods. */
+const ROUTED_TRANSPORT_METHODS = ['publishTo', 'subscribe', 'unsubscribe'] as const;
+
 /** How a package driver is found and started. */
 export interface PackageDriverOptions {
   /**
@@ -148,13 +151,19 @@ export async function createPackageDriver<Kind extends DriverKind>(
   if (typeof object !== 'object' || object === null) {
     return fail('create() returned no driver', `expected a ${kind} object, got ${describe(instance)}`);
   }
-  if (object.specVersion !== 1) {
+  // Transports come in two versions (TransportV2 routes by interest); every other contract in one.
+  const versions = kind === 'adapter' ? [1, 2] : [1];
+  if (!versions.includes(object.specVersion as number)) {
     return fail(
       'create() returned an unsupported object',
-      `its specVersion is ${describe(object.specVersion)}, expected 1`,
+      `its specVersion is ${describe(object.specVersion)}, expected ${versions.join(' or ')}`,
     );
   }
-  const missing = REQUIRED_METHODS[kind].filter((method) => typeof object[method] !== 'function');
+  const required =
+    kind === 'adapter' && object.specVersion === 2
+      ? [...REQUIRED_METHODS.adapter, ...ROUTED_TRANSPORT_METHODS]
+      : REQUIRED_METHODS[kind];
+  const missing = required.filter((method) => typeof object[method] !== 'function');
   if (missing.length > 0) {
     await (object.close as (() => Promise<void>) | undefined)?.call(object)?.catch?.(() => {});
     return fail(

@@ -204,6 +204,28 @@ export function clusterSuite(broker: Broker): void {
       }
     });
 
+    it('delivers a trigger sent through another node right after subscription_succeeded or signin_success', async () => {
+      // The first subscriber of a channel (or signed-in socket of a user) on a node makes the node
+      // subscribe on the broker; the client is told it is subscribed only once the broker confirmed.
+      for (let round = 0; round < 12; round++) {
+        const home = nodes[round % nodes.length]!;
+        const via = nodes[(round + 1) % nodes.length]!;
+        const channel = `first-${uid()}`;
+        const userId = `first-${uid()}`;
+        const tab = await tabs.add(`first-${round}`, home, { user: { id: userId } });
+        await tab.subscribe(channel);
+        await via.backend.trigger(channel, 'right-after', { round });
+        await tab.waitFor(
+          is('right-after', channel),
+          `${tab.name}: the trigger sent right after subscribing`,
+        );
+        await tab.signin();
+        await via.backend.sendToUser(userId, 'to-user-right-after', { round });
+        await tab.waitFor(is('to-user-right-after'), `${tab.name}: the sendToUser right after signing in`);
+        tab.close();
+      }
+    });
+
     it('reaches the sockets of a user on every node with sendToUser and terminateUserConnections', async () => {
       const erin = { id: `erin-${uid()}` };
       const frank = { id: `frank-${uid()}` };

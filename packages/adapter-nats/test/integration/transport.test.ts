@@ -2,7 +2,7 @@
 // shares, then what only the NATS transport does (subjects, echo, a shared connection).
 
 import { randomUUID } from 'node:crypto';
-import { ConfigError, type TransportV1 } from '@sockudo/core';
+import { ConfigError, type TransportV2 } from '@sockudo/core';
 import { recorder } from '@sockudo/test-helpers/recorder';
 import { NATS_URL, requireService } from '@sockudo/test-helpers/services';
 import { transportCases } from '@sockudo/test-helpers/transport-cases';
@@ -14,7 +14,7 @@ import { createNatsTransport, natsSubjects } from '../../src/index.js';
 describe('createNatsTransport', () => {
   beforeAll(() => requireService('NATS', NATS_URL, 4222));
 
-  const open: TransportV1[] = [];
+  const open: TransportV2[] = [];
   const make = (prefix: string, extra: Parameters<typeof createNatsTransport>[0] = {}) => {
     const transport = createNatsTransport({ servers: NATS_URL, prefix, ...extra });
     open.push(transport);
@@ -44,6 +44,7 @@ describe('createNatsTransport', () => {
       broadcast: 'sockudo_events.broadcast',
       requests: 'sockudo_events.requests',
       responses: 'sockudo_events.responses',
+      routed: 'sockudo_events.r.',
     });
     expect(natsSubjects('a.b').requests).toBe('a.b.requests');
     for (const bad of ['', 'a..b', '.a', 'a.', 'a.*', '>', 'has space']) {

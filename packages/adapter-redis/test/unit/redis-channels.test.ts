@@ -17,7 +17,17 @@ describe('redis channel names', () => {
       broadcast: 'sockudo_adapter:#broadcast',
       requests: 'sockudo_adapter:#requests',
       responses: 'sockudo_adapter:#responses',
+      routedPrefix: 'sockudo_adapter:#r#',
     });
+  });
+
+  it('put routing keys of a cluster on channels without a hash tag, so they spread over the slots', () => {
+    const { routedPrefix } = redisClusterChannels(DEFAULT_REDIS_PREFIX);
+    expect(routedPrefix).toBe('sockudo_adapter:#r#');
+    const slots = new Set(
+      Array.from({ length: 200 }, (_, i) => slot(`${routedPrefix}c.app.private-user-${i}`)),
+    );
+    expect(slots.size).toBeGreaterThan(150);
   });
 
   it('share one hash slot in a cluster, whatever the prefix', () => {

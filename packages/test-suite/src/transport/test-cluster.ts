@@ -9,19 +9,22 @@ import {
   LocalAdapter,
 } from '@sockudo/core';
 import { ControllableTransport } from '../testing/controllable-transport.js';
-import { FakeSocket, testFrame } from '../testing/fake-socket.js';
+import { FakeSocket } from '../testing/fake-socket.js';
 import { RecordingEvents } from '../testing/recording-events.js';
+import { RecordingMetrics } from '../testing/recording-metrics.js';
 import { sleep, waitFor, withDeadline } from '../testing/wait.js';
 import type { CreateTransportNode, ResolvedTransportSuiteOptions } from './transport-suite-options.js';
 
-/** The app the probe sockets live in, apart from the app under test so they never show in its counts. */
+/**
+ * The app the probe sockets live in, apart from the app under test so they never show in its counts.
+ * Every node has one probe socket subscribed, so every node holds at least one channel.
+ */
 export const PROBE_APP = 'sockudo-test-suite-probe';
 const PROBE_CHANNEL = 'barrier';
-const BARRIER_EVENT = 'sockudo-test:barrier';
 
 /** One node of a {@link TestCluster}. */
 export class TestNode {
-  /** A socket on every node, in {@link PROBE_APP}, that receives the cluster's barrier broadcasts. */
+  /** A socket on every node, in {@link PROBE_APP}, subscribed to one channel there. */
   readonly probe: FakeSocket;
   /** Set once the suite has closed this node's adapter. */
   closed = false;
@@ -36,6 +39,8 @@ export class TestNode {
     readonly transport: ControllableTransport,
     /** Every `AdapterEvents` call the node's adapter made. */
     readonly events: RecordingEvents,
+    /** What the node's adapter reported as metrics. */
+    readonly metrics: RecordingMetrics = new RecordingMetrics(),
   ) {
     this.probe = new FakeSocket(this.nextSocketId(), PROBE_APP);
   }
@@ -136,9 +141,10 @@ export class TestCluster {
   async startNode(overrides: Omit<HorizontalAdapterOptions, 'nodeId'> = {}): Promise<TestNode> {
     const index = this.nodes.length;
     const transport = new ControllableTransport(await this.createNode({ cluster: this.cluster, index }));
-    const options = { ...this.options.horizontal, ...overrides };
-    const adapter = new HorizontalAdapter(new LocalAdapter(), transport, options);
-    const node = new TestNode(index, adapter, transport, new RecordingEvents());
+    const metrics = new RecordingMetrics();
+    const options = { ...this.options.horizontal, ...overrides, metrics };
+    const adapter = new HorizontalAdapter(new LocalAdapter(), transport.asTransport(), options);
+    const node = new TestNode(index, adapter, transport, new RecordingEvents(), metrics);
     this.nodes.push(node); // before start(), so close() reaches a node whose start failed half-way
     await withDeadline(node.adapter.start(node.events), `${node.name} did not start`, this.options.waitMs);
     node.adapter.addSocket(node.probe);
@@ -166,17 +172,21 @@ export class TestCluster {
   }
 
   /**
-   * Waits until every node in `to` has processed everything `from` published before this call.
-   * `from` broadcasts a token to the probe sockets; a transport delivers one node's messages in order,
-   * so the token arriving means what came before it has arrived too.
+   * Waits until every node in `to` has processed everything `from` published before this call. `from`
+   * sends a marker on the all-nodes channel and to every routing key a `to` node holds; a transport
+   * delivers one node's messages in order per channel and per key, so a marker arriving means what
+   * came before it on that path has arrived too.
    */
   async barrier(from: TestNode, to: TestNode[] = this.live.filter((node) => node !== from)): Promise<void> {
     this.barriers += 1;
-    const token = `${from.index}:${this.barriers}`;
-    await from.adapter.broadcast(PROBE_APP, PROBE_CHANNEL, testFrame(BARRIER_EVENT, PROBE_CHANNEL, token));
+    const token = `${from.index}:${this.barriers}:${randomUUID()}`;
+    const keys = new Set<string>();
+    for (const node of to) for (const key of node.transport.keys) keys.add(key);
+    await from.transport.sendMarker(token, keys);
     for (const node of to) {
       await waitFor(
-        () => node.probe.received(BARRIER_EVENT, token).length > 0,
+        // Keys the node let go of meanwhile are not waited for.
+        () => node.transport.hasMarker(token, ['', ...[...node.transport.keys].filter((k) => keys.has(k))]),
         `${node.name} did not receive ${from.name}'s messages (barrier ${token})`,
         { timeoutMs: this.options.waitMs },
       );

@@ -1,6 +1,6 @@
 // The knobs of transportTestSuite and the defaults that keep a whole run well under a minute.
 
-import type { HorizontalAdapterOptions, TransportV1 } from '@sockudo/core';
+import type { HorizontalAdapterOptions, TransportV1, TransportV2 } from '@sockudo/core';
 import { DEFAULT_WAIT_MS } from '../testing/wait.js';
 
 /**
@@ -24,7 +24,9 @@ export interface TransportNodeContext {
 }
 
 /** Builds one node's transport. Called once per node per test; the suite closes it. */
-export type CreateTransportNode = (context: TransportNodeContext) => TransportV1 | Promise<TransportV1>;
+export type CreateTransportNode = (
+  context: TransportNodeContext,
+) => TransportV1 | TransportV2 | Promise<TransportV1 | TransportV2>;
 
 /** The groups of {@link transportTestSuite}; a group set to `false` is not registered at all. */
 export interface TransportTestGroups {
@@ -42,12 +44,29 @@ export interface TransportTestGroups {
   deadNodes?: boolean;
   /** A node started late learns the cluster's state. @default true */
   lateJoin?: boolean;
+  /**
+   * TransportV2 only: subscribe/publishTo/unsubscribe below the adapter, acknowledgement, key alphabet,
+   * per-key order. @default true when `specVersion` is 2
+   */
+  routedTransport?: boolean;
+  /**
+   * TransportV2 only: interest routing through the adapter (only interested nodes receive, first
+   * subscriber guarantee, linger, batching, users, a broadcast-routing peer). @default true when
+   * `specVersion` is 2
+   */
+  routing?: boolean;
 }
 
 /** Options of {@link transportTestSuite}. */
 export interface TransportTestSuiteOptions {
   /** When given, the suite wraps its tests in `describe(...)` blocks, one per group. */
   describe?: DescribeFunction;
+  /**
+   * The contract version the transport implements. With 2 the suite also registers the TransportV2
+   * groups (`routedTransport`, `routing`), and every group runs with interest routing.
+   * @default 1
+   */
+  specVersion?: 1 | 2;
   /** Nodes per test. @default 3 (the minimum: "exactly one survivor" needs two survivors) */
   nodes?: number;
   /** Which groups to register. Every group defaults to `true`. */
@@ -72,6 +91,7 @@ export interface TransportTestSuiteOptions {
 
 /** The options with every default filled in. */
 export interface ResolvedTransportSuiteOptions {
+  specVersion: 1 | 2;
   nodes: number;
   timeoutMs: number;
   horizontal: Omit<HorizontalAdapterOptions, 'nodeId'> &
@@ -97,7 +117,12 @@ export function resolveSuiteOptions(options: TransportTestSuiteOptions): Resolve
   for (const [name, value] of Object.entries(options.horizontal ?? {})) {
     if (value !== undefined && name !== 'nodeId') Object.assign(horizontal, { [name]: value });
   }
+  const specVersion = options.specVersion ?? 1;
+  if (specVersion !== 1 && specVersion !== 2) {
+    throw new RangeError(`transportTestSuite: specVersion must be 1 or 2, got ${String(specVersion)}`);
+  }
   return {
+    specVersion,
     nodes,
     timeoutMs: options.timeoutMs ?? 20_000,
     horizontal,

@@ -6,6 +6,8 @@ import { deadNodeTests } from './dead-node-tests.js';
 import { lateJoinTests } from './late-join-tests.js';
 import { presenceTests } from './presence-tests.js';
 import { requestTests } from './request-tests.js';
+import { routedTransportTests } from './routed-transport-tests.js';
+import { routingTests } from './routing-tests.js';
 import { withTestCluster } from './test-cluster.js';
 import {
   type CreateTransportNode,
@@ -28,8 +30,15 @@ const GROUPS: Array<[keyof TransportTestGroups, string, TransportTestCase[]]> = 
   ['lateJoin', 'late join', lateJoinTests],
 ];
 
+/** The groups only a TransportV2 is tested with. */
+const V2_GROUPS: Array<[keyof TransportTestGroups, string, TransportTestCase[]]> = [
+  ['routedTransport', 'routed transport', routedTransportTests],
+  ['routing', 'interest routing', routingTests],
+];
+
 /**
- * Registers the {@link TransportV1} conformance tests with your test runner. Each test starts
+ * Registers the {@link TransportV1} (or, with `specVersion: 2`, {@link TransportV2}) conformance tests
+ * with your test runner. Each test starts
  * `options.nodes` nodes, each `new HorizontalAdapter(new LocalAdapter(), transport)` over a transport
  * from `createNode`, drives them with fake sockets, and closes every node at the end, pass or fail.
  *
@@ -70,12 +79,14 @@ export function transportTestSuite(
     }
   };
   const registerGroups = () => {
-    for (const [key, name, cases] of GROUPS) {
+    for (const [key, name, cases] of resolved.specVersion === 2 ? [...GROUPS, ...V2_GROUPS] : GROUPS) {
       if (options.groups?.[key] === false) continue;
+      // The interest-routing group is about routing: it has nothing to test when every node broadcasts.
+      if (key === 'routing' && resolved.horizontal.routing === 'broadcast') continue;
       if (options.describe) options.describe(name, () => register(name, cases, false));
       else register(name, cases, true);
     }
   };
-  if (options.describe) options.describe('TransportV1 conformance', registerGroups);
+  if (options.describe) options.describe(`TransportV${resolved.specVersion} conformance`, registerGroups);
   else registerGroups();
 }

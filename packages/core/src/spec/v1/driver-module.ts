@@ -2,6 +2,7 @@
 // a named export `sockudoDriver` whose `create` returns one of the other spec/v1 contracts.
 
 import type { Logger } from '../../logger.js';
+import type { TransportV2 } from '../v2/transport.js';
 import type { AppManagerV1 } from './app-manager.js';
 import type { CacheV1 } from './cache.js';
 import type { QueueV1 } from './queue.js';
@@ -16,7 +17,8 @@ export type DriverKind = 'adapter' | 'app_manager' | 'cache' | 'queue' | 'rate_l
 
 /** The contract `create` returns for each {@link DriverKind}. */
 export interface DriverInstanceV1 {
-  adapter: TransportV1;
+  /** A routed {@link TransportV2} or a {@link TransportV1}. */
+  adapter: TransportV1 | TransportV2;
   app_manager: AppManagerV1;
   cache: CacheV1;
   queue: QueueV1;

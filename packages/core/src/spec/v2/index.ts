@@ -1,0 +1,1 @@
+export type { TransportHandlersV2, TransportV2 } from './transport.js';
