@@ -9,11 +9,11 @@
 
 import { randomUUID } from 'node:crypto';
 import { PusherEvent } from '@sockudo/protocol';
-import { channelEventFrame } from '../frames.js';
-import { type Logger, silentLogger } from '../logger.js';
-import { noopMetrics } from '../memory/noop-metrics.js';
-import { appLabels } from '../metric-labels.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1, TransportV1 } from '../spec/v1/index.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { channelEventFrame } from '../wire/frames.js';
 import type {
   Adapter,
   AdapterEvents,

@@ -1,7 +1,7 @@
 // CORS for the HTTP API: which origins may call it from a browser, and the preflight answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsOptions } from '../options.js';
+import type { CorsOptions } from '../server-options.js';
 
 const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const DEFAULT_HEADERS = ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'];

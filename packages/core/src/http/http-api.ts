@@ -12,13 +12,13 @@ import {
   validateChannelNameForApi,
   verifyHttpRequest,
 } from '@sockudo/protocol';
-import type { App } from '../app.js';
-import { channelCacheKey } from '../channel-router.js';
-import type { EngineContext } from '../engine-context.js';
-import { channelEventFrame } from '../frames.js';
-import { appLabels } from '../metric-labels.js';
-import type { CorsOptions } from '../options.js';
+import type { App } from '../apps/app.js';
+import { channelCacheKey } from '../channels/channel-router.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import type { CorsOptions } from '../server-options.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
+import { channelEventFrame } from '../wire/frames.js';
 import { createCors } from './cors.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';

@@ -1,8 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
-import type { App } from './app.js';
-import type { CachedAppManagerOptions } from './cached-app-manager.js';
-import type { Logger } from './logger.js';
+import type { App } from './apps/app.js';
+import type { CachedAppManagerOptions } from './memory/cached-app-manager.js';
 import type {
   AppManagerV1,
   CacheV1,
@@ -11,6 +10,7 @@ import type {
   RateLimiterV1,
   TransportV1,
 } from './spec/v1/index.js';
+import type { Logger } from './util/logger.js';
 import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */

@@ -2,10 +2,10 @@
 // and `terminate_connections`) and starts the user's watchlist.
 
 import { ErrorCode, PusherEvent, verifyUserAuth } from '@sockudo/protocol';
+import type { EngineContext } from '../engine/engine-context.js';
+import { MAX_WATCHLIST_SIZE, watchlistFrame } from '../engine/watchlist.js';
+import { eventFrame } from '../wire/frames.js';
 import type { Connection } from './connection.js';
-import type { EngineContext } from './engine-context.js';
-import { eventFrame } from './frames.js';
-import { MAX_WATCHLIST_SIZE, watchlistFrame } from './watchlist.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

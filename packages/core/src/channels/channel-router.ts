@@ -10,10 +10,10 @@ import {
   validateChannelName,
   verifyChannelAuth,
 } from '@sockudo/protocol';
-import type { PresenceMember } from './adapter/adapter.js';
-import type { Connection } from './connection.js';
-import type { EngineContext } from './engine-context.js';
-import { channelEventFrame, eventFrame } from './frames.js';
+import type { PresenceMember } from '../adapter/adapter.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import type { Connection } from '../session/connection.js';
+import { channelEventFrame, eventFrame } from '../wire/frames.js';
 
 const MAX_USER_ID_LENGTH = 128;
 
