@@ -21,6 +21,7 @@ export {
   storedPolicy,
 } from './apps/app-record.js';
 export type { EngineContext } from './engine/engine-context.js';
+export type { CorsOptions } from './http/cors.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
 export { createMemoryAppManager } from './memory/memory-app-manager.js';
 export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cache.js';
@@ -28,7 +29,7 @@ export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queu
 export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 export { noopMetrics } from './metrics/noop-metrics.js';
 export { createServer, type SockudoServer } from './server.js';
-export type { CorsOptions, ServerOptions } from './server-options.js';
+export type { ServerOptions } from './server-options.js';
 export type * from './spec/v1/index.js';
 export { errorText, redact } from './util/error-text.js';
 export {

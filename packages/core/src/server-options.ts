@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 import type { App } from './apps/app.js';
+import type { CorsOptions } from './http/cors.js';
 import type { CachedAppManagerOptions } from './memory/cached-app-manager.js';
 import type {
   AppManagerV1,
@@ -82,19 +83,4 @@ export interface ServerOptions {
   server?: HttpServer;
   /** CORS headers of the HTTP API (Rust Sockudo's `cors` section). */
   cors?: CorsOptions;
-}
-
-/** CORS of the HTTP API. A request whose `Origin` is not allowed gets no CORS headers. */
-export interface CorsOptions {
-  /** Allowed origins; `'*'` allows any. @default ['*'] */
-  origin?: string[];
-  /**
-   * Send `Access-Control-Allow-Credentials: true` and echo the request's origin (a credentialed request
-   * cannot use `*`). @default true
-   */
-  credentials?: boolean;
-  /** @default ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] */
-  methods?: string[];
-  /** @default ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'] */
-  allowedHeaders?: string[];
 }

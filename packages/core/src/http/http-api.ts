@@ -16,10 +16,9 @@ import type { App } from '../apps/app.js';
 import { channelCacheKey } from '../channels/channel-router.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
-import type { CorsOptions } from '../server-options.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
 import { channelEventFrame } from '../wire/frames.js';
-import { createCors } from './cors.js';
+import { type CorsOptions, createCors } from './cors.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
 
