@@ -13,7 +13,7 @@ import {
   verifyHttpRequest,
 } from '@sockudo/protocol';
 import type { App } from '../apps/app.js';
-import { channelCacheKey } from '../channels/channel-router.js';
+import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { RateLimitResult } from '../spec/v1/index.js';

@@ -20,6 +20,7 @@ import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
+import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
@@ -49,8 +50,11 @@ function onSocketPong(this: WebSocket): void {
   (this as PusherWebSocket).connection!.touch();
 }
 
-/** A connected client. Implements {@link SocketHandle} for the adapter. */
-export class Connection implements SocketHandle {
+/**
+ * A connected client: the {@link SessionSocket} its handlers (channel router, sign-in) act on, and the
+ * {@link SocketHandle} the adapter delivers to.
+ */
+export class Connection implements SessionSocket {
   readonly appId: string;
   userId: string | undefined = undefined;
   /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
