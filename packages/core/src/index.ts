@@ -21,26 +21,33 @@ export {
   type MemoryBus,
   type MemoryTransportOptions,
 } from './adapter/memory-transport.js';
-export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './app.js';
-export { FEATURE_COLUMNS, flatColumns, LIMIT_COLUMNS, policyRecord, storedPolicy } from './app-record.js';
-export { type CachedAppManagerOptions, createCachedAppManager } from './cached-app-manager.js';
-export type { EngineContext } from './engine-context.js';
-export { errorText, redact } from './error-text.js';
+export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './apps/app.js';
+export {
+  FEATURE_COLUMNS,
+  flatColumns,
+  LIMIT_COLUMNS,
+  policyRecord,
+  storedPolicy,
+} from './apps/app-record.js';
+export type { EngineContext } from './engine/engine-context.js';
+export type { CorsOptions } from './http/cors.js';
+export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
+export { createMemoryAppManager } from './memory/memory-app-manager.js';
+export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cache.js';
+export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queue.js';
+export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
+export { noopMetrics } from './metrics/noop-metrics.js';
+export { createServer, type SockudoServer } from './server.js';
+export type { ServerOptions } from './server-options.js';
+export type * from './spec/v1/index.js';
+export type * from './spec/v2/index.js';
+export { errorText, redact } from './util/error-text.js';
 export {
   AuthError,
   ConfigError,
   RequestTimeoutError,
   SockudoError,
   UnsupportedSpecVersionError,
-} from './errors.js';
-export { type Logger, silentLogger } from './logger.js';
-export { createMemoryAppManager } from './memory/memory-app-manager.js';
-export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cache.js';
-export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queue.js';
-export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
-export { noopMetrics } from './memory/noop-metrics.js';
-export type { CorsOptions, ServerOptions } from './options.js';
-export { createServer, type SockudoServer } from './server.js';
-export type * from './spec/v1/index.js';
-export type * from './spec/v2/index.js';
+} from './util/errors.js';
+export { type Logger, silentLogger } from './util/logger.js';
 export { sleep, withTimeout } from './util/with-timeout.js';

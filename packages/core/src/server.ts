@@ -9,24 +9,24 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Adapter, AdapterEvents } from './adapter/adapter.js';
 import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
-import type { App } from './app.js';
-import { createCachedAppManager } from './cached-app-manager.js';
-import { Connection, PusherWebSocket } from './connection.js';
-import type { EngineContext } from './engine-context.js';
-import { UnsupportedSpecVersionError } from './errors.js';
-import { errorFrame } from './frames.js';
+import type { App } from './apps/app.js';
+import type { EngineContext } from './engine/engine-context.js';
+import { WatchlistRegistry } from './engine/watchlist.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
-import { silentLogger } from './logger.js';
+import { createCachedAppManager } from './memory/cached-app-manager.js';
 import { createMemoryAppManager } from './memory/memory-app-manager.js';
 import { createMemoryCache } from './memory/memory-cache.js';
 import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
-import { noopMetrics } from './memory/noop-metrics.js';
-import { appLabels } from './metric-labels.js';
-import type { ServerOptions } from './options.js';
+import { appLabels } from './metrics/metric-labels.js';
+import { noopMetrics } from './metrics/noop-metrics.js';
+import type { ServerOptions } from './server-options.js';
+import { Connection, PusherWebSocket } from './session/connection.js';
 import type { AppManagerV1 } from './spec/v1/index.js';
-import { WatchlistRegistry } from './watchlist.js';
+import { UnsupportedSpecVersionError } from './util/errors.js';
+import { silentLogger } from './util/logger.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { errorFrame } from './wire/frames.js';
 
 /** A running (or ready to run) Sockudo node. */
 export interface SockudoServer {

@@ -2,7 +2,7 @@
 // users, replicated from its announcements so that "first/last anywhere?" questions are local reads.
 
 import { PusherEvent } from '@sockudo/protocol';
-import { channelEventFrame } from '../frames.js';
+import { channelEventFrame } from '../wire/frames.js';
 import type { AdapterEvents } from './adapter.js';
 import { entryKey, type Header } from './cluster-wire.js';
 import type { LocalAdapter, NodeSnapshot } from './local-adapter.js';

@@ -3,7 +3,7 @@
 // missing. Answers to other nodes' questions are computed from the LocalAdapter.
 
 import { randomUUID } from 'node:crypto';
-import { appLabels } from '../metric-labels.js';
+import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
 import { type ClusterRequest, type ClusterResponse, decode, encode } from './cluster-wire.js';
 import type { LocalAdapter } from './local-adapter.js';

@@ -13,11 +13,11 @@
 // `routing: 'broadcast'`, every event goes to every node, as before.
 
 import { randomUUID } from 'node:crypto';
-import { type Logger, silentLogger } from '../logger.js';
-import { noopMetrics } from '../memory/noop-metrics.js';
-import { appLabels } from '../metric-labels.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1, TransportV1 } from '../spec/v1/index.js';
 import type { TransportHandlersV2, TransportV2 } from '../spec/v2/index.js';
+import { type Logger, silentLogger } from '../util/logger.js';
 import type {
   Adapter,
   AdapterEvents,

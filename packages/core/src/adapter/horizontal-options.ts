@@ -1,7 +1,7 @@
 // The settings of a HorizontalAdapter: timings of the cluster protocol and how events are routed.
 
-import type { Logger } from '../logger.js';
 import type { MetricsV1 } from '../spec/v1/index.js';
+import type { Logger } from '../util/logger.js';
 
 /** How channel and user events reach the other nodes. */
 export type ClusterRouting = 'interest' | 'broadcast';

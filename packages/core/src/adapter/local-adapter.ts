@@ -2,8 +2,8 @@
 // touches only the channel's subscribers and never scans all sockets.
 
 import { isPresenceChannel } from '@sockudo/protocol';
-import { noopMetrics } from '../memory/noop-metrics.js';
-import { appLabels } from '../metric-labels.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
 import type {
   Adapter,

@@ -1,7 +1,21 @@
 // CORS for the HTTP API: which origins may call it from a browser, and the preflight answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsOptions } from '../options.js';
+
+/** CORS of the HTTP API. A request whose `Origin` is not allowed gets no CORS headers. */
+export interface CorsOptions {
+  /** Allowed origins; `'*'` allows any. @default ['*'] */
+  origin?: string[];
+  /**
+   * Send `Access-Control-Allow-Credentials: true` and echo the request's origin (a credentialed request
+   * cannot use `*`). @default true
+   */
+  credentials?: boolean;
+  /** @default ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] */
+  methods?: string[];
+  /** @default ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'] */
+  allowedHeaders?: string[];
+}
 
 const DEFAULT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const DEFAULT_HEADERS = ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'];

@@ -5,23 +5,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   classifyChannel,
   isCacheChannel,
-  isEncryptedChannel,
   isPresenceChannel,
-  isValidSocketId,
   userIdFromServerToUserChannel,
   validateChannelNameForApi,
   verifyHttpRequest,
 } from '@sockudo/protocol';
-import type { App } from '../app.js';
-import { channelCacheKey } from '../channel-router.js';
-import type { EngineContext } from '../engine-context.js';
-import { channelEventFrame } from '../frames.js';
-import { appLabels } from '../metric-labels.js';
-import type { CorsOptions } from '../options.js';
+import type { App } from '../apps/app.js';
+import { channelCacheKey } from '../channels/channel-cache.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import { appLabels } from '../metrics/metric-labels.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
-import { createCors } from './cors.js';
+import { channelEventFrame } from '../wire/frames.js';
+import { type CorsOptions, createCors } from './cors.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
+import {
+  CHANNEL_INFO,
+  parseInfo,
+  parseJson,
+  parseTrigger,
+  TRIGGER_INFO,
+  type TriggerInput,
+} from './trigger-input.js';
 
 /** Server state the HTTP API reports on. */
 export interface HttpApiState {
@@ -48,14 +53,6 @@ interface HttpCall {
 
 const UNMATCHED_ROUTE = 'unmatched';
 
-interface TriggerInput {
-  name: string;
-  data: string;
-  channels: string[];
-  socketId: string | undefined;
-  info: Set<string>;
-}
-
 /** The route template of a path outside `/apps`, matching what `route` answers for it. */
 function healthRoute(parts: readonly string[]): string {
   if (parts.length === 0) return '/';
@@ -63,96 +60,6 @@ function healthRoute(parts: readonly string[]): string {
   if (parts[0] === 'up' && parts.length <= 2) return parts.length === 1 ? '/up' : '/up/:id';
   if (parts[0] === 'usage' && parts.length === 1) return '/usage';
   return UNMATCHED_ROUTE;
-}
-
-const TRIGGER_INFO = new Set(['user_count', 'subscription_count']);
-const CHANNEL_INFO = new Set(['user_count', 'subscription_count', 'cache']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseInfo(raw: unknown, allowed: ReadonlySet<string>): Set<string> {
-  if (raw === undefined || raw === null || raw === '') return new Set();
-  if (typeof raw !== 'string') throw new HttpError(400, 'info must be a comma-separated string');
-  const attributes = new Set(
-    raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-  for (const attribute of attributes) {
-    if (!allowed.has(attribute)) {
-      throw new HttpError(
-        400,
-        `Unsupported info attribute "${attribute}"; expected one of ${[...allowed].join(', ')}`,
-      );
-    }
-  }
-  return attributes;
-}
-
-function parseJson(body: Buffer): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'Request body is not valid JSON');
-  }
-  if (!isRecord(parsed)) throw new HttpError(400, 'Request body must be a JSON object');
-  return parsed;
-}
-
-/** Validates one event of a trigger or batch against the app's limits (Pusher's 400/413 rules). */
-function parseTrigger(app: App, raw: unknown, where: string, single: boolean): TriggerInput {
-  if (!isRecord(raw)) throw new HttpError(400, `${where} must be an object`);
-  const { name } = raw;
-  if (typeof name !== 'string' || name === '')
-    throw new HttpError(400, `${where}.name must be a non-empty string`);
-  if (name.length > app.maxEventNameLength) {
-    throw new HttpError(400, `${where}.name is longer than ${app.maxEventNameLength} characters`);
-  }
-  let data: string;
-  if (typeof raw.data === 'string') data = raw.data;
-  else if (raw.data === undefined) throw new HttpError(400, `${where}.data is required`);
-  else data = JSON.stringify(raw.data); // accepted as Rust Sockudo does; Pusher SDKs always send a string
-
-  let channels: unknown;
-  if (raw.channels !== undefined && single) channels = raw.channels;
-  else if (raw.channel !== undefined) channels = [raw.channel];
-  else
-    throw new HttpError(400, single ? `${where} needs channels or channel` : `${where}.channel is required`);
-  if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => typeof c !== 'string')) {
-    throw new HttpError(400, `${where}.channels must be a non-empty array of channel names`);
-  }
-  if (channels.length > app.maxEventChannelsAtOnce) {
-    throw new HttpError(
-      400,
-      `${where}.channels names ${channels.length} channels; at most ${app.maxEventChannelsAtOnce} are allowed`,
-    );
-  }
-  for (const channel of channels as string[]) {
-    const invalid = validateChannelNameForApi(channel, app.maxChannelNameLength);
-    if (invalid) throw new HttpError(400, `${where}: ${invalid}`);
-  }
-  if (channels.length > 1 && (channels as string[]).some(isEncryptedChannel)) {
-    throw new HttpError(400, `${where}: an event for an encrypted channel must name exactly one channel`);
-  }
-  const bytes = Buffer.byteLength(data);
-  if (bytes > app.maxEventPayloadInKb * 1024) {
-    throw new HttpError(413, `${where}.data is ${bytes} bytes; the limit is ${app.maxEventPayloadInKb} KB`);
-  }
-  const socketId = raw.socket_id;
-  if (socketId !== undefined && socketId !== null && !isValidSocketId(socketId)) {
-    throw new HttpError(400, `${where}.socket_id is not a valid socket id`);
-  }
-  return {
-    name,
-    data,
-    channels: channels as string[],
-    socketId: (socketId as string | undefined) ?? undefined,
-    info: parseInfo(raw.info, TRIGGER_INFO),
-  };
 }
 
 /** Creates the request handler for the HTTP API and health routes. */

@@ -1,6 +1,6 @@
-import { type App, appFromRecord } from '../app.js';
-import { ConfigError } from '../errors.js';
+import { type App, appFromRecord } from '../apps/app.js';
 import type { AppManagerV1 } from '../spec/v1/index.js';
+import { ConfigError } from '../util/errors.js';
 
 /**
  * Apps held in process, from config (`app_manager.array.apps`). Records are normalised with

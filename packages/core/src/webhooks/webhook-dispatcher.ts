@@ -3,9 +3,9 @@
 // Nothing here awaits the network on the socket path: `emit` only records and schedules.
 
 import { signWebhook } from '@sockudo/protocol';
-import type { App, WebhookConfig } from '../app.js';
-import type { Logger } from '../logger.js';
+import type { App, WebhookConfig } from '../apps/app.js';
 import type { MetricsV1, QueueJob, QueueJobOutcome, QueueV1 } from '../spec/v1/index.js';
+import type { Logger } from '../util/logger.js';
 
 /** One webhook event, as Pusher sends it in `events[]`. */
 export interface WebhookEvent {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Receiver } from 'ws';
-import { sharedTextFrame, webSocketTextFrame } from '../../src/frames.js';
+import { sharedTextFrame, webSocketTextFrame } from '../../src/wire/frames.js';
 
 // ws's own parser (as a client would run it) reads back what the server pre-frames for a fan-out.
 function parse(frame: Buffer): string[] {

@@ -1,4 +1,4 @@
-import type { App } from '../../app.js';
+import type { App } from '../../apps/app.js';
 
 /**
  * Where apps come from. Implemented by the memory app manager (config) and by the database packages.

@@ -1,7 +1,7 @@
 // The shape of a driver package that `sockudo start` loads by name (`"driver": "sockudo-adapter-x"`):
 // a named export `sockudoDriver` whose `create` returns one of the other spec/v1 contracts.
 
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { TransportV2 } from '../v2/transport.js';
 import type { AppManagerV1 } from './app-manager.js';
 import type { CacheV1 } from './cache.js';

@@ -1,8 +1,8 @@
-import type { Adapter } from './adapter/adapter.js';
-import type { Logger } from './logger.js';
-import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from './spec/v1/index.js';
+import type { Adapter } from '../adapter/adapter.js';
+import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from '../spec/v1/index.js';
+import type { Logger } from '../util/logger.js';
+import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import type { WatchlistRegistry } from './watchlist.js';
-import type { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** The resolved services and settings every connection and the HTTP API share. */
 export interface EngineContext {

@@ -2,17 +2,17 @@
 // and `terminate_connections`) and starts the user's watchlist.
 
 import { ErrorCode, PusherEvent, verifyUserAuth } from '@sockudo/protocol';
-import type { Connection } from './connection.js';
-import type { EngineContext } from './engine-context.js';
-import { eventFrame } from './frames.js';
-import { MAX_WATCHLIST_SIZE, watchlistFrame } from './watchlist.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import { MAX_WATCHLIST_SIZE, watchlistFrame } from '../engine/watchlist.js';
+import { eventFrame } from '../wire/frames.js';
+import type { SessionSocket } from './session-socket.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Handles `pusher:signin`. A failure is a non-fatal `pusher:error` 4009; the socket stays open. */
-export async function signin(conn: Connection, ctx: EngineContext, data: unknown): Promise<void> {
+export async function signin(conn: SessionSocket, ctx: EngineContext, data: unknown): Promise<void> {
   const request = isRecord(data) ? data : {};
   const userData = request.user_data;
   if (typeof userData !== 'string') {
@@ -74,7 +74,7 @@ export async function signin(conn: Connection, ctx: EngineContext, data: unknown
 }
 
 /** Undoes sign-in state when a signed-in socket closes. */
-export async function signout(conn: Connection, ctx: EngineContext): Promise<void> {
+export async function signout(conn: SessionSocket, ctx: EngineContext): Promise<void> {
   if (conn.watchlist.length > 0) ctx.watchlist.unwatch(conn, conn.watchlist);
   if (conn.userId === undefined) return;
   const { offline } = await ctx.adapter.removeUser(conn);

@@ -12,15 +12,16 @@ import {
   type PusherMessage,
 } from '@sockudo/protocol';
 import { WebSocket } from 'ws';
-import type { SocketHandle } from './adapter/adapter.js';
-import type { App } from './app.js';
-import { subscribe, unsubscribe } from './channel-router.js';
-import type { EngineContext } from './engine-context.js';
-import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from './frames.js';
-import { appLabels } from './metric-labels.js';
-import type { MetricLabels } from './spec/v1/index.js';
+import type { SocketHandle } from '../adapter/adapter.js';
+import type { App } from '../apps/app.js';
+import { subscribe, unsubscribe } from '../channels/channel-router.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import type { MetricLabels } from '../spec/v1/index.js';
+import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
+import { corkForThisTurn } from '../wire/write-batch.js';
+import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
-import { corkForThisTurn } from './write-batch.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
 const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
@@ -49,8 +50,11 @@ function onSocketPong(this: WebSocket): void {
   (this as PusherWebSocket).connection!.touch();
 }
 
-/** A connected client. Implements {@link SocketHandle} for the adapter. */
-export class Connection implements SocketHandle {
+/**
+ * A connected client: the {@link SessionSocket} its handlers (channel router, sign-in) act on, and the
+ * {@link SocketHandle} the adapter delivers to.
+ */
+export class Connection implements SessionSocket {
   readonly appId: string;
   userId: string | undefined = undefined;
   /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
@@ -62,7 +66,7 @@ export class Connection implements SocketHandle {
   private pending: Promise<void> | undefined;
   /** Tasks queued on `pending`; while non-zero, client events queue behind them too. */
   private inFlight = 0;
-  /** Corked for the current event-loop turn (see write-batch.ts). */
+  /** Corked for the current event-loop turn (see wire/write-batch.ts). */
   corked = false;
   private clientEventWindowStart = 0;
   private clientEventCount = 0;

@@ -1,8 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
-import type { App } from './app.js';
-import type { CachedAppManagerOptions } from './cached-app-manager.js';
-import type { Logger } from './logger.js';
+import type { App } from './apps/app.js';
+import type { CorsOptions } from './http/cors.js';
+import type { CachedAppManagerOptions } from './memory/cached-app-manager.js';
 import type {
   AppManagerV1,
   CacheV1,
@@ -12,6 +12,7 @@ import type {
   TransportV1,
 } from './spec/v1/index.js';
 import type { TransportV2 } from './spec/v2/index.js';
+import type { Logger } from './util/logger.js';
 import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
@@ -83,19 +84,4 @@ export interface ServerOptions {
   server?: HttpServer;
   /** CORS headers of the HTTP API (Rust Sockudo's `cors` section). */
   cors?: CorsOptions;
-}
-
-/** CORS of the HTTP API. A request whose `Origin` is not allowed gets no CORS headers. */
-export interface CorsOptions {
-  /** Allowed origins; `'*'` allows any. @default ['*'] */
-  origin?: string[];
-  /**
-   * Send `Access-Control-Allow-Credentials: true` and echo the request's origin (a credentialed request
-   * cannot use `*`). @default true
-   */
-  credentials?: boolean;
-  /** @default ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] */
-  methods?: string[];
-  /** @default ['Authorization', 'Content-Type', 'X-Requested-With', 'Accept', 'X-Idempotency-Key'] */
-  allowedHeaders?: string[];
 }

@@ -2,11 +2,11 @@
 // reach exactly the sockets that listed them.
 
 import { PusherEvent } from '@sockudo/protocol';
-import type { SocketHandle } from './adapter/adapter.js';
-import { eventFrame } from './frames.js';
-import { noopMetrics } from './memory/noop-metrics.js';
-import { appLabels } from './metric-labels.js';
-import type { MetricsV1 } from './spec/v1/index.js';
+import type { SocketHandle } from '../adapter/adapter.js';
+import { appLabels } from '../metrics/metric-labels.js';
+import { noopMetrics } from '../metrics/noop-metrics.js';
+import type { MetricsV1 } from '../spec/v1/index.js';
+import { eventFrame } from '../wire/frames.js';
 
 /** Pusher accepts at most this many ids in a watchlist; the rest are ignored with error 4302. */
 export const MAX_WATCHLIST_SIZE = 100;

@@ -10,10 +10,11 @@ import {
   validateChannelName,
   verifyChannelAuth,
 } from '@sockudo/protocol';
-import type { PresenceMember } from './adapter/adapter.js';
-import type { Connection } from './connection.js';
-import type { EngineContext } from './engine-context.js';
-import { channelEventFrame, eventFrame } from './frames.js';
+import type { PresenceMember } from '../adapter/adapter.js';
+import type { EngineContext } from '../engine/engine-context.js';
+import { channelEventFrame, eventFrame } from '../wire/frames.js';
+import { replayCache } from './channel-cache.js';
+import type { Subscriber } from './subscriber.js';
 
 const MAX_USER_ID_LENGTH = 128;
 
@@ -27,7 +28,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * of client sees why, and the socket stays open.
  */
 function reject(
-  conn: Connection,
+  conn: Subscriber,
   channel: string | undefined,
   code: number,
   message: string,
@@ -42,7 +43,7 @@ function reject(
 }
 
 /** Parses and checks presence `channel_data`; returns the member or a rejection message. */
-function presenceMember(conn: Connection, channelData: unknown): PresenceMember | string {
+function presenceMember(conn: Subscriber, channelData: unknown): PresenceMember | string {
   if (typeof channelData !== 'string') return 'Presence channels need channel_data';
   let parsed: unknown;
   try {
@@ -66,7 +67,7 @@ function presenceMember(conn: Connection, channelData: unknown): PresenceMember 
 }
 
 /** Handles `pusher:subscribe`. */
-export async function subscribe(conn: Connection, ctx: EngineContext, data: unknown): Promise<void> {
+export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unknown): Promise<void> {
   const request = isRecord(data) ? data : {};
   const channel = request.channel;
   if (typeof channel !== 'string') {
@@ -175,23 +176,8 @@ export async function subscribe(conn: Connection, ctx: EngineContext, data: unkn
   if (info.cache) await replayCache(conn, ctx, channel);
 }
 
-/** The cache key of a cache channel's last event (Rust Sockudo's layout). */
-export function channelCacheKey(appId: string, channel: string): string {
-  return `app:${appId}:channel:${channel}:cache_miss`;
-}
-
-async function replayCache(conn: Connection, ctx: EngineContext, channel: string): Promise<void> {
-  const cached = await ctx.cache.get(channelCacheKey(conn.appId, channel));
-  if (cached !== undefined) {
-    conn.send(cached);
-    return;
-  }
-  conn.send(eventFrame(PusherEvent.CacheMiss, undefined, channel));
-  ctx.webhooks.emit(conn.app, { name: 'cache_miss', channel });
-}
-
 /** Handles `pusher:unsubscribe`, and every channel of a closing socket. */
-export async function unsubscribe(conn: Connection, ctx: EngineContext, data: unknown): Promise<void> {
+export async function unsubscribe(conn: Subscriber, ctx: EngineContext, data: unknown): Promise<void> {
   const channel = isRecord(data) ? data.channel : undefined;
   if (typeof channel !== 'string' || !conn.channels.has(channel)) return;
   const userId = conn.channels.get(channel);

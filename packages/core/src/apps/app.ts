@@ -3,7 +3,7 @@
 // camelCase) into it, so config files, SQL rows and DynamoDB items agree on names and defaults.
 
 import { DEFAULT_MAX_CHANNEL_NAME_LENGTH } from '@sockudo/protocol';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../util/errors.js';
 
 /** A webhook target of an app, in Rust Sockudo's shape. */
 export interface WebhookConfig {

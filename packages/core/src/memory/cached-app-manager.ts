@@ -2,8 +2,8 @@
 // query per app per TTL rather than one per socket. Concurrent lookups of the same key share one query,
 // and unknown ids/keys are remembered briefly too, so a flood with a wrong key cannot reach the store.
 
-import type { App } from './app.js';
-import type { AppManagerV1 } from './spec/v1/index.js';
+import type { App } from '../apps/app.js';
+import type { AppManagerV1 } from '../spec/v1/index.js';
 
 /** Options of {@link createCachedAppManager}. */
 export interface CachedAppManagerOptions {

@@ -1,7 +1,7 @@
 // Label objects the engine reports with on hot paths, made once per app and frozen, so reporting a frame
 // or a fan-out allocates nothing (and a metrics driver may memoise its conversion of them).
 
-import type { MetricLabels } from './spec/v1/index.js';
+import type { MetricLabels } from '../spec/v1/index.js';
 
 const byApp = new Map<string, MetricLabels>();
 

@@ -1,0 +1,16 @@
+// What subscribe and unsubscribe need of a socket. The session's Connection implements it; the router
+// depends on this shape, never on the Connection class, so the two modules do not import each other.
+
+import type { SocketHandle } from '../adapter/adapter.js';
+import type { App } from '../apps/app.js';
+
+/** A socket as the channel router sees it: its app, its subscriptions, and a way to report errors. */
+export interface Subscriber extends SocketHandle {
+  readonly app: App;
+  /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
+  readonly channels: Map<string, string | undefined>;
+  /** True once the socket is closing or closed; a subscribe that finishes later joins nothing. */
+  readonly isClosed: boolean;
+  /** Non-fatal protocol error: the socket stays open. */
+  sendError(code: number | null, message: string, channel?: string): void;
+}
