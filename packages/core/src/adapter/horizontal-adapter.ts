@@ -149,8 +149,10 @@ export class HorizontalAdapter implements Adapter {
   async join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult> {
     const result = await this.local.join(socket, channel, member);
     // Every joiner waits for the broker's acknowledgement of the channel's key (at once when it is
-    // long held), so an event published anywhere after the join resolved reaches this socket.
-    if (this.routed) await this.routed.interest.want(channelRoutingKey(socket.appId, channel));
+    // long held), so an event published anywhere after the join resolved reaches this socket. The
+    // announcements below go out first, in the same turn as the local change: a snapshot sent to a
+    // new peer meanwhile already holds that change, and the announcement must not come after it.
+    const subscribed = this.routed?.interest.want(channelRoutingKey(socket.appId, channel));
     const channelKey = entryKey(socket.appId, channel);
     let { channelOccupied, memberAdded } = result;
     if (channelOccupied) {
@@ -164,6 +166,7 @@ export class HorizontalAdapter implements Adapter {
       );
       memberAdded = !this.anyPeer((peer) => peer.members.get(channelKey)?.has(member.userId) ?? false);
     }
+    await subscribed;
     return { channelOccupied, memberAdded, subscriptionCount: result.subscriptionCount };
   }
 
@@ -215,11 +218,17 @@ export class HorizontalAdapter implements Adapter {
   async addUser(socket: SocketHandle): Promise<{ online: boolean }> {
     const { online } = await this.local.addUser(socket);
     if (socket.userId === undefined) return { online };
-    if (this.routed) await this.routed.interest.want(userRoutingKey(socket.appId, socket.userId));
-    if (!online) return { online };
+    // As in join(): announce in the same turn as the local change, then wait for the broker.
+    const subscribed = this.routed?.interest.want(userRoutingKey(socket.appId, socket.userId));
+    if (!online) {
+      await subscribed;
+      return { online };
+    }
     this.publish({ k: 'uo', n: this.nodeId, a: socket.appId, u: socket.userId });
     const userKey = entryKey(socket.appId, socket.userId);
-    return { online: !this.anyPeer((peer) => peer.users.has(userKey)) };
+    const first = !this.anyPeer((peer) => peer.users.has(userKey));
+    await subscribed;
+    return { online: first };
   }
 
   async removeUser(socket: SocketHandle): Promise<{ offline: boolean }> {

@@ -44,10 +44,15 @@ export async function signin(conn: SessionSocket, ctx: EngineContext, data: unkn
   if (conn.isClosed) return;
   const firstSignin = conn.userId === undefined;
   conn.signedIn(user.id);
-  conn.send(eventFrame(PusherEvent.SigninSuccess, { user_data: userData }));
-  if (!firstSignin) return;
+  if (!firstSignin) {
+    conn.send(eventFrame(PusherEvent.SigninSuccess, { user_data: userData }));
+    return;
+  }
 
+  // signin_success only once the adapter holds the user (in a cluster: the node's broker subscription
+  // to the user is confirmed), so a sendToUser triggered right after it reaches this socket.
   const { online } = await ctx.adapter.addUser(conn);
+  conn.send(eventFrame(PusherEvent.SigninSuccess, { user_data: userData }));
   if (!conn.app.enableWatchlistEvents) return;
   if (online) ctx.watchlist.notify(conn.appId, user.id, 'online');
 
