@@ -516,9 +516,10 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
           if (phase !== 'starting') throw notStarted();
           lastError = error;
         }
-        const wait = reconnectDelay(attempt);
-        if (givenConnectionClosed || Date.now() + wait >= deadline) break;
-        await sleep(wait);
+        // Keep trying until the deadline; a last attempt needs a little time to be worth making.
+        const remaining = deadline - Date.now();
+        if (givenConnectionClosed || remaining < 50) break;
+        await sleep(Math.min(reconnectDelay(attempt), remaining - 25));
         if (phase !== 'starting') throw notStarted();
       }
       await close();
