@@ -1,11 +1,19 @@
 // Handlers that remember what a transport delivered, for assertions.
 
-import type { TransportHandlers } from '@sockudo/core';
+import type { TransportHandlersV2 } from '@sockudo/core';
 
-export interface Recorder extends TransportHandlers {
+/**
+ * What a transport handed to its node. A TransportV1 calls only the all-nodes handlers; the routed ones
+ * (`onRouted`, `onRestored`) are there for a TransportV2.
+ */
+export interface Recorder extends TransportHandlersV2 {
   readonly broadcasts: string[];
   readonly requests: string[];
   readonly responses: string[];
+  /** `publishTo` payloads, with the key they arrived on. */
+  readonly routed: Array<{ key: string; payload: string }>;
+  /** How many times the transport called `onRestored`. */
+  readonly restored: number;
 }
 
 const text = (payload: Uint8Array | string) =>
@@ -15,12 +23,27 @@ export function recorder(): Recorder {
   const broadcasts: string[] = [];
   const requests: string[] = [];
   const responses: string[] = [];
+  const routed: Array<{ key: string; payload: string }> = [];
+  let restored = 0;
   return {
     broadcasts,
     requests,
     responses,
+    routed,
+    get restored() {
+      return restored;
+    },
     onBroadcast: (payload) => broadcasts.push(text(payload)),
     onRequest: (payload) => requests.push(text(payload)),
     onResponse: (payload) => responses.push(text(payload)),
+    onRouted: (key, payload) => routed.push({ key, payload: text(payload) }),
+    onRestored: () => {
+      restored++;
+    },
   };
+}
+
+/** The payloads `seen` received on `key`, in arrival order. */
+export function routedOn(seen: Recorder, key: string): string[] {
+  return seen.routed.filter((message) => message.key === key).map((message) => message.payload);
 }
