@@ -18,6 +18,7 @@ import {
 } from '@sockudo/test-helpers/services';
 import { useBroker } from '@sockudo/test-helpers/throwaway-broker';
 import { eventually, settle, sleep } from '@sockudo/test-helpers/wait';
+import { connect } from 'amqplib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRabbitMqTransport,
@@ -186,6 +187,40 @@ describe('createRabbitMqTransport when the broker drops its side', () => {
       expect(processErrors.errors).toEqual([]);
     } finally {
       processErrors.stop();
+    }
+  });
+
+  it('on a given connection: recovers a lost channel on it, and stays down (saying why) once it closes', async () => {
+    const processErrors = watchProcessErrors();
+    const connection = await connect(RABBITMQ_URL);
+    try {
+      const prefix = `fault_${randomUUID()}`;
+      const given = createRabbitMqTransport({ connection, prefix });
+      const other = createRabbitMqTransport({ url: RABBITMQ_URL, prefix });
+      open.push(given, other);
+      const [seenGiven, seenOther] = [recorder(), recorder()];
+      await Promise.all([given.start(seenGiven), other.start(seenOther)]);
+      const key = `c.app.given-${randomUUID()}`;
+      await given.subscribe([key]);
+      const bindings = await listRabbitMq(
+        'bindings',
+        ['source_name', 'destination_name', 'routing_key'],
+        prefix,
+      );
+      await rabbitmqctl(['delete_queue', bindings.find(([, , routingKey]) => routingKey === key)![1]!]);
+
+      await eventually(() => expect(seenGiven.restored).toBe(1), 10_000);
+      await given.checkHealth();
+      await deliveryResumes([other, given], [seenOther, seenGiven], [{ key, holder: 1 }]);
+      expect((await listRabbitMq('queues', ['name'], prefix)).length).toBe(2);
+
+      await connection.close();
+      await eventually(() => expect(given.checkHealth()).rejects.toThrow(/the given connection is closed/));
+      await expectRejectsAtOnce([() => given.publishBroadcast('during')], /disconnected/);
+      expect(processErrors.errors).toEqual([]);
+    } finally {
+      processErrors.stop();
+      await connection.close().catch(() => {});
     }
   });
 
