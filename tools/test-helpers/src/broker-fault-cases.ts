@@ -163,7 +163,7 @@ export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCa
         const restoredBefore = seen[1]!.restored;
 
         await options.broker().kill();
-        await eventually(() => expect(holder.checkHealth()).rejects.toThrow(), 5000);
+        for (const node of nodes) await eventually(() => expect(node.checkHealth()).rejects.toThrow(), 5000);
         // Rejects without waiting for the broker, but the key stays in the interest set...
         const subscribing = await settle(holder.subscribe([during]));
         expect(subscribing.fulfilled, 'subscribe() while the broker is down').toBe(false);
