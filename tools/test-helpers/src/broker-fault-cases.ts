@@ -1,12 +1,15 @@
 // The broker dies under three connected nodes and comes back where it was: shared by the Redis, Redis
-// Cluster and NATS transports. What a transport does with a publish while down (reject at once, or hold it
-// in a bounded buffer) differs per package and is asserted by the package's `whileDown`.
+// Cluster, NATS and RabbitMQ transports. What a transport does with a publish while down (reject at once,
+// or hold it in a bounded buffer) differs per package and is asserted by the package's `whileDown`. A
+// TransportV2 also shows that its routing keys survive the outage (`routed`).
 
-import type { TransportV1, TransportV2 } from '@sockudo/core';
+import { randomUUID } from 'node:crypto';
+import type { TransportV2 } from '@sockudo/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { watchProcessErrors } from './process-errors.js';
-import { type Recorder, recorder } from './recorder.js';
+import { type Recorder, recorder, routedOn } from './recorder.js';
 import type { BrokerControl } from './throwaway-broker.js';
+import type { AnyTransport } from './transport-cases.js';
 import { eventually, settle, sleep } from './wait.js';
 
 export interface BrokerFaultCasesOptions<B extends BrokerControl> {
@@ -15,7 +18,7 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
   /** A prefix no other test uses. */
   newPrefix(): string;
   /** Creates node `index` (0, 1 or 2) of the cluster under test on `broker` (the close case makes a node 0). */
-  createNode(broker: B, prefix: string, index: number): TransportV1 | TransportV2;
+  createNode(broker: B, prefix: string, index: number): AnyTransport;
   /** Whether a node receives its own messages. */
   hearsItself: boolean;
   /** Publishes from node 0 in flight at the moment the broker dies: every one must settle in time. */
@@ -26,11 +29,18 @@ export interface BrokerFaultCasesOptions<B extends BrokerControl> {
    * The package's own assertions on publishes while the broker is down (after every node noticed).
    * Whatever it publishes there starting with `during` must never be delivered.
    */
-  whileDown(nodes: Array<TransportV1 | TransportV2>): Promise<void>;
+  whileDown(nodes: AnyTransport[]): Promise<void>;
   /** How long reconnecting and resuming may take once the broker is back. */
   recoverWithinMs: number;
   /** The package's own assertions once delivery has resumed (node counts, what was logged, …). */
-  afterRecovery?(nodes: Array<TransportV1 | TransportV2>): Promise<void>;
+  afterRecovery?(nodes: AnyTransport[]): Promise<void>;
+  /**
+   * For a TransportV2: a second outage, with routing keys held by node 1 (and one dropped while down).
+   * `subscribe()` while the broker is down rejects within `subscribeWhileDownWithinMs`, yet the key is
+   * bound after the reconnect; `onRestored` is called; keys from before, from while down and from after
+   * the outage route again, and the dropped one does not.
+   */
+  routed?: { subscribeWhileDownWithinMs: number };
   /** A single transport, started and then closed while the broker is down: close() settles this fast. */
   closeWhileDown?: {
     withinMs: number;
@@ -61,7 +71,7 @@ export async function expectRejectsAtOnce(
  * closed after them; the cases kill the broker and restart it, leaving it running.
  */
 export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCasesOptions<B>): void {
-  const nodes: Array<TransportV1 | TransportV2> = [];
+  const nodes: AnyTransport[] = [];
   const seen: Recorder[] = [];
   const hears = (node: number, from: number) => options.hearsItself || node !== from;
 
@@ -165,6 +175,61 @@ export function brokerFaultCases<B extends BrokerControl>(options: BrokerFaultCa
       processErrors.stop();
     }
   });
+
+  const { routed } = options;
+  if (routed) {
+    it('keeps its routing keys through an outage: binds them again, calls onRestored, and routes again', async () => {
+      const processErrors = watchProcessErrors();
+      try {
+        expect(nodes.map((node) => node.specVersion)).toEqual(nodes.map(() => 2));
+        const [publisher, holder, latecomer] = nodes as [TransportV2, TransportV2, TransportV2];
+        const tag = randomUUID().slice(0, 8);
+        const [before, during, dropped, after] = ['before', 'during', 'dropped', 'after'].map(
+          (name) => `c.fault.${name}-${tag}`,
+        ) as [string, string, string, string];
+        await holder.subscribe([before, dropped]);
+        await publisher.publishTo(before, 'before');
+        await eventually(() => expect(routedOn(seen[1]!, before)).toEqual(['before']));
+        const restoredBefore = seen[1]!.restored;
+
+        await options.broker().kill();
+        for (const node of nodes) await eventually(() => expect(node.checkHealth()).rejects.toThrow(), 5000);
+        // Rejects without waiting for the broker, but the key stays in the interest set...
+        const subscribing = await settle(holder.subscribe([during]));
+        expect(subscribing.fulfilled, 'subscribe() while the broker is down').toBe(false);
+        expect(subscribing.ms).toBeLessThan(routed.subscribeWhileDownWithinMs);
+        // ...and one dropped while down is not bound again.
+        const unsubscribing = await settle(holder.unsubscribe([dropped]));
+        expect(unsubscribing.fulfilled, 'unsubscribe() while the broker is down').toBe(true);
+        expect(unsubscribing.ms).toBeLessThan(routed.subscribeWhileDownWithinMs);
+        await expectRejectsAtOnce([() => publisher.publishTo(before, 'during')], /./);
+
+        await options.broker().restart();
+        await eventually(() => Promise.all(nodes.map((node) => node.checkHealth())), options.recoverWithinMs);
+        expect(seen[1]!.restored, 'onRestored was called').toBeGreaterThan(restoredBefore);
+        await latecomer.subscribe([after]);
+
+        let round = 0;
+        await eventually(async () => {
+          round++;
+          await publisher.publishTo(before, `again-${round}`);
+          await publisher.publishTo(during, `bound-late-${round}`);
+          await publisher.publishTo(after, `after-${round}`);
+          await publisher.publishTo(dropped, `dropped-${round}`);
+          expect(routedOn(seen[1]!, before).some((m) => m.startsWith('again-'))).toBe(true);
+          expect(routedOn(seen[1]!, during).some((m) => m.startsWith('bound-late-'))).toBe(true);
+          expect(routedOn(seen[2]!, after).some((m) => m.startsWith('after-'))).toBe(true);
+        }, options.recoverWithinMs);
+        await sleep(200);
+        expect(routedOn(seen[1]!, dropped), 'the key dropped while down').toEqual([]);
+        const delivered = seen.flatMap((s) => s.routed.map((m) => m.payload));
+        expect(delivered.filter((m) => m.startsWith('during'))).toEqual([]);
+        expect(processErrors.errors).toEqual([]);
+      } finally {
+        processErrors.stop();
+      }
+    });
+  }
 
   const { closeWhileDown } = options;
   if (closeWhileDown) {

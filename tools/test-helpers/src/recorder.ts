@@ -2,15 +2,19 @@
 
 import type { TransportHandlersV2 } from '@sockudo/core';
 
+/**
+ * What a transport handed to its node. A TransportV1 calls only the all-nodes handlers; the routed ones
+ * (`onRouted`, `onRestored`) are there for a TransportV2.
+ */
 export interface Recorder extends TransportHandlersV2 {
   readonly broadcasts: string[];
   readonly requests: string[];
   readonly responses: string[];
-  /** Routed payloads (TransportV2), with their keys, in arrival order. */
+  /** `publishTo` payloads, with the key they arrived on. */
   readonly routed: Array<{ key: string; payload: string }>;
-  /** How many times the transport reported its subscriptions restored after a reconnect. */
+  /** How many times the transport called `onRestored`. */
   readonly restored: number;
-  /** The routed payloads that arrived on `key`. */
+  /** The routed payloads that arrived on `key` (as {@link routedOn}). */
   on(key: string): string[];
 }
 
@@ -31,13 +35,18 @@ export function recorder(): Recorder {
     get restored() {
       return restored;
     },
-    on: (key) => routed.filter((entry) => entry.key === key).map((entry) => entry.payload),
+    on: (key) => routed.filter((message) => message.key === key).map((message) => message.payload),
     onBroadcast: (payload) => broadcasts.push(text(payload)),
     onRequest: (payload) => requests.push(text(payload)),
     onResponse: (payload) => responses.push(text(payload)),
     onRouted: (key, payload) => routed.push({ key, payload: text(payload) }),
     onRestored: () => {
-      restored += 1;
+      restored++;
     },
   };
+}
+
+/** The payloads `seen` received on `key`, in arrival order. */
+export function routedOn(seen: Recorder, key: string): string[] {
+  return seen.routed.filter((message) => message.key === key).map((message) => message.payload);
 }

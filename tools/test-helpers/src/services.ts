@@ -1,8 +1,10 @@
-// The services the driver tests need (Redis, the Redis Cluster, NATS), a clear failure (never a skip)
-// when one is not there, and throwaway broker processes for fault tests.
+// The services the driver tests need (Redis, the Redis Cluster, NATS, RabbitMQ), a clear failure (never a
+// skip) when one is not there, and throwaway broker processes for fault tests.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { promisify } from 'node:util';
 import { sleep } from './wait.js';
 
 export { eventually, sleep } from './wait.js';
@@ -14,6 +16,8 @@ export const REDIS_CLUSTER_NODES = (
   .split(',')
   .map((node) => node.trim());
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The machine's RabbitMQ (vhost `/`); tests use fresh prefixes on it and never delete what others made. */
+export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/%2f';
 
 function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -33,12 +37,20 @@ function hostPort(address: string, defaultPort: number): [string, number] {
   return [url.hostname, Number(url.port || defaultPort)];
 }
 
-/** Throws (failing the test) unless something listens at `address`. */
-export async function requireService(what: string, address: string, defaultPort = 6379): Promise<void> {
+/**
+ * Throws (failing the test) unless something listens at `address`. `remedy` says what to do about it;
+ * by default, run `bash scripts/services.sh start`.
+ */
+export async function requireService(
+  what: string,
+  address: string,
+  defaultPort = 6379,
+  remedy = 'run `bash scripts/services.sh start` in the repo root',
+): Promise<void> {
   const [host, port] = hostPort(address, defaultPort);
   if (!(await tcpOpen(host, port))) {
     throw new Error(
-      `${what} is not reachable at ${host}:${port}. These integration tests need it: run \`bash scripts/services.sh start\` in the repo root.`,
+      `${what} is not reachable at ${host}:${port}. These integration tests need it: ${remedy}.`,
     );
   }
 }
@@ -49,6 +61,67 @@ export async function requireRedis(): Promise<void> {
 
 export async function requireRedisCluster(): Promise<void> {
   for (const node of REDIS_CLUSTER_NODES) await requireService('The Redis Cluster', node);
+}
+
+export async function requireRabbitMq(): Promise<void> {
+  await requireService(
+    'RabbitMQ',
+    RABBITMQ_URL,
+    5672,
+    'start rabbitmq-server (guest/guest, vhost /), or point RABBITMQ_URL at one',
+  );
+}
+
+const run = promisify(execFile);
+
+/**
+ * Runs `rabbitmqctl` ($RABBITMQCTL, else /usr/sbin/rabbitmqctl where it is installed, else from PATH)
+ * against the machine's broker and resolves with its output. Each call takes about half a second.
+ */
+export async function rabbitmqctl(args: string[]): Promise<string> {
+  const command =
+    process.env.RABBITMQCTL ??
+    (existsSync('/usr/sbin/rabbitmqctl') ? '/usr/sbin/rabbitmqctl' : 'rabbitmqctl');
+  const { stdout } = await run(command, args, { timeout: 30_000 });
+  return stdout;
+}
+
+/**
+ * `rabbitmqctl list_<what> <columns…>` on vhost `/`, as rows of columns, keeping the rows whose first
+ * column starts with `prefix` (a test's own exchanges, queues or bindings).
+ */
+export async function listRabbitMq(
+  what: 'exchanges' | 'queues' | 'bindings',
+  columns: string[],
+  prefix: string,
+): Promise<string[][]> {
+  const stdout = await rabbitmqctl([`list_${what}`, '--quiet', '--no-table-headers', ...columns]);
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'))
+    .filter((row) => row[0]!.startsWith(prefix));
+}
+
+/**
+ * Has the broker close (`connection.close`, 320 CONNECTION_FORCED, as `rabbitmqctl close_all_connections`
+ * does) every connection whose client properties mention `match` — a test's own prefix, so that tests
+ * running at the same time on the shared broker keep theirs. Resolves with how many it closed.
+ */
+export async function closeRabbitMqConnections(match: string, reason = 'test'): Promise<number> {
+  const stdout = await rabbitmqctl([
+    'list_connections',
+    '--quiet',
+    '--no-table-headers',
+    'pid',
+    'client_properties',
+  ]);
+  const pids = stdout
+    .split('\n')
+    .filter((line) => line.includes(match))
+    .map((line) => line.split('\t')[0]!);
+  for (const pid of pids) await rabbitmqctl(['close_connection', pid, reason]);
+  return pids.length;
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -1,16 +1,19 @@
-// Direct tests of a TransportV1 or TransportV2 against a real broker, shared by the Redis, Redis Cluster and NATS
-// transports. (The published conformance suite in @sockudo/test-suite covers the contract as a third
+// Direct tests of a transport (TransportV1, or the all-nodes side of a TransportV2) against a real broker,
+// shared by the Redis, Redis Cluster, NATS and RabbitMQ transports. (The published conformance suite in @sockudo/test-suite covers the contract as a third
 // party sees it; these cover prefixes, echo, ordering, lifecycle errors and the connect timeout.)
 
-import type { TransportHandlers, TransportV1, TransportV2 } from '@sockudo/core';
+import type { TransportHandlersV2, TransportV1, TransportV2 } from '@sockudo/core';
 import { afterEach, expect, it } from 'vitest';
 import { type Recorder, recorder } from './recorder.js';
 import { freePort } from './services.js';
 import { eventually, settle, sleep } from './wait.js';
 
+/** What the shared cases run against: a TransportV1, or a TransportV2 (whose all-nodes side they test). */
+export type AnyTransport = TransportV1 | TransportV2;
+
 export interface TransportCasesOptions {
   /** Creates a transport on the broker under test; transports with the same prefix form one cluster. */
-  create(prefix: string): TransportV1 | TransportV2;
+  create(prefix: string): AnyTransport;
   /** A prefix no other test uses. */
   newPrefix(): string;
   /** A different prefix that starts with `base` (e.g. `a:` → `a:child:`, `a` → `a.child`). */
@@ -21,7 +24,7 @@ export interface TransportCasesOptions {
   countsNodes: boolean;
   unreachable: {
     /** Creates a transport pointed at `port` on 127.0.0.1, where nothing listens. */
-    create(port: number, connectTimeoutMs: number): TransportV1 | TransportV2;
+    create(port: number, connectTimeoutMs: number): AnyTransport;
     connectTimeoutMs: number;
     /** What start() must reject with. */
     error: RegExp;
@@ -30,15 +33,15 @@ export interface TransportCasesOptions {
 
 /** Registers the cases in the enclosing `describe`; every transport they create is closed after each. */
 export function transportCases(options: TransportCasesOptions): void {
-  const open: Array<TransportV1 | TransportV2> = [];
-  const track = (transport: TransportV1 | TransportV2) => {
+  const open: AnyTransport[] = [];
+  const track = (transport: AnyTransport) => {
     open.push(transport);
     return transport;
   };
   const make = (prefix: string) => track(options.create(prefix));
   const hears = (node: number, from: number) => options.hearsItself || node !== from;
   /** A started sender and receiver on a new prefix; `handlers` (default: `seen`) gets what the receiver hears. */
-  const startPair = async (handlers?: (seen: Recorder) => TransportHandlers) => {
+  const startPair = async (handlers?: (seen: Recorder) => TransportHandlersV2) => {
     const prefix = options.newPrefix();
     const sender = make(prefix);
     const receiver = make(prefix);
