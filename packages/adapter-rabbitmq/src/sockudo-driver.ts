@@ -2,7 +2,7 @@
 // the driver module contract (SockudoDriverV1 of @sockudo/core), mapping `adapter.options` (snake_case,
 // Rust Sockudo's names) to the transport's options.
 
-import type { SockudoDriverV1, TransportV1 } from '@sockudo/core';
+import type { SockudoDriverV1, TransportV2 } from '@sockudo/core';
 import { createRabbitMqTransport, type RabbitMqTransportOptions } from './rabbitmq-transport.js';
 
 /** `adapter.options` in config.json, with Rust Sockudo's `adapter.rabbitmq` names. */
@@ -76,31 +76,15 @@ export function rabbitMqDriverOptions(
  * `prefix`, `request_timeout_ms`, `connection_timeout_ms`, `health_check_timeout_ms`,
  * `max_in_flight_publishes`, `max_waiting_publishes`, `publish_timeout_ms`.
  *
- * The server loads only `specVersion: 1` transports from packages today, so `create` hands it the
- * transport's all-nodes side as a `TransportV1`: every node gets every event, over the same exchanges.
- * Such a node works in one cluster with nodes that route by interest (they see it routes by broadcast
- * and send it every event). Compose the server in code with {@link createRabbitMqTransport} for routing.
+ * `create` returns the routed {@link createRabbitMqTransport} itself (a TransportV2).
  */
 export const sockudoDriver: SockudoDriverV1<'adapter'> = {
   specVersion: 1,
   kind: 'adapter',
-  create(options, context): TransportV1 {
-    const transport = createRabbitMqTransport({
+  create(options, context): TransportV2 {
+    return createRabbitMqTransport({
       ...rabbitMqDriverOptions(options, context.optionsKey, (message) => context.logger.warn(message)),
       logger: context.logger,
     });
-    return {
-      specVersion: 1,
-      start: (handlers) =>
-        transport.start({
-          ...handlers,
-          onRouted: () => {}, // nothing is ever subscribed through this view
-        }),
-      publishBroadcast: (payload) => transport.publishBroadcast(payload),
-      publishRequest: (payload) => transport.publishRequest(payload),
-      publishResponse: (payload) => transport.publishResponse(payload),
-      checkHealth: () => transport.checkHealth(),
-      close: () => transport.close(),
-    };
   },
 };

@@ -54,8 +54,8 @@ describe('sockudoDriver', () => {
         message: 'adapter.options.prefx: not an option of @sockudo/adapter-rabbitmq, ignored',
       },
     ]);
-    // The server loads specVersion 1 transports from packages: the all-nodes side of the transport.
-    expect(transport.specVersion).toBe(1);
+    // The routed transport itself: the server loads TransportV2s from packages.
+    expect(transport.specVersion).toBe(2);
     await expect(transport.checkHealth()).rejects.toThrow(/not started/);
     await transport.close();
   });
