@@ -3,8 +3,8 @@
 # CI (.ci/run) and people use the same script:  bash scripts/services.sh start|stop|status
 #
 # Expected to be running already (the machine's own services; this script only checks them and fails
-# loudly when one is missing): Redis 127.0.0.1:6379, NATS 127.0.0.1:4222, MariaDB 127.0.0.1:3306,
-# PostgreSQL 127.0.0.1:5432. Started here: a six-node Redis Cluster on 127.0.0.1:7000-7005
+# loudly when one is missing): Redis 127.0.0.1:6379, NATS 127.0.0.1:4222, RabbitMQ 127.0.0.1:5672,
+# MariaDB 127.0.0.1:3306, PostgreSQL 127.0.0.1:5432. Started here: a six-node Redis Cluster on 127.0.0.1:7000-7005
 # (scripts/redis-cluster.sh), with its files in $STATE_DIR (default .services/, gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,7 @@ check_machine_services() {
     fi
   done <<'EOF'
 NATS 4222 start nats-server -a 127.0.0.1 -p 4222
+RabbitMQ 5672 start rabbitmq-server (guest/guest, vhost /)
 MariaDB 3306 start mariadb; root with empty password, database test
 PostgreSQL 5432 start postgresql; trust auth, database test
 EOF

@@ -14,7 +14,14 @@ describe('planDrivers: adapter, the three documented shapes', () => {
       transport: 'redis',
       fallbackToLocal: true,
       options: { url: 'redis://127.0.0.1:6379/0', prefix: 'sockudo_adapter:', connectTimeoutMs: 5000 },
-      horizontal: { requestTimeoutMs: 5000, heartbeatIntervalMs: 10000, nodeTimeoutMs: 30000 },
+      horizontal: {
+        requestTimeoutMs: 5000,
+        heartbeatIntervalMs: 10000,
+        nodeTimeoutMs: 30000,
+        routing: 'interest',
+        interestLingerMs: 2000,
+        interestBatchMs: 0,
+      },
       address: 'redis://127.0.0.1:6379/0',
       secrets: [],
     });
@@ -37,7 +44,14 @@ describe('planDrivers: adapter, the three documented shapes', () => {
         shardedPubsub: false,
         connectTimeoutMs: 5000,
       },
-      horizontal: { requestTimeoutMs: 1000, heartbeatIntervalMs: 10000, nodeTimeoutMs: 30000 },
+      horizontal: {
+        requestTimeoutMs: 1000,
+        heartbeatIntervalMs: 10000,
+        nodeTimeoutMs: 30000,
+        routing: 'interest',
+        interestLingerMs: 2000,
+        interestBatchMs: 0,
+      },
       address: 'Redis Cluster redis://127.0.0.1:7000, redis://127.0.0.1:7001',
       secrets: [],
     });
@@ -55,7 +69,14 @@ describe('planDrivers: adapter, the three documented shapes', () => {
       transport: 'nats',
       fallbackToLocal: true,
       options: { servers: ['nats://127.0.0.1:4222'], prefix: 'sockudo_events', connectTimeoutMs: 5000 },
-      horizontal: { requestTimeoutMs: 5000, heartbeatIntervalMs: 10000, nodeTimeoutMs: 30000 },
+      horizontal: {
+        requestTimeoutMs: 5000,
+        heartbeatIntervalMs: 10000,
+        nodeTimeoutMs: 30000,
+        routing: 'interest',
+        interestLingerMs: 2000,
+        interestBatchMs: 0,
+      },
       address: 'nats://127.0.0.1:4222',
       secrets: [],
     });

@@ -28,7 +28,7 @@ describe('loadConfig: every error names its key', () => {
       'port: expected an integer 0–65535, got "abc"',
       'debug: expected true or false, got "sometimes"',
       'activity_timeout: expected a positive integer, got 0',
-      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-kafka")',
+      'adapter.driver: unknown driver "kafka"; expected one of local, redis, redis-cluster, redis_cluster, nats, rabbitmq, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-kafka")',
       'adapter.redis_settings.dsn: expected a redis:// URL (or rediss://), got "http://127.0.0.1:6379"',
       'app_manager.driver: unknown driver "mongodb"; expected one of memory, array, mysql, pgsql, postgres, postgresql, dynamodb, or a driver package name (an npm name with a scope or a hyphen, e.g. "sockudo-<role>-mongodb")',
       'database.mysql.port: expected an integer 0–65535, got "db"',

@@ -111,6 +111,9 @@ describe('createDrivers: lazy loading', () => {
       requestTimeoutMs: 5000,
       heartbeatIntervalMs: 10000,
       nodeTimeoutMs: 30000,
+      routing: 'interest',
+      interestLingerMs: 2000,
+      interestBatchMs: 0,
     });
     expect(calls.map(([name]) => name)).toEqual(['cache', 'nats']);
     expect(calls[1]?.[1]).toMatchObject({ servers: ['nats://127.0.0.1:4222'], prefix: 'sockudo_events' });

@@ -234,7 +234,14 @@ describe('planDrivers with driver packages', () => {
       address: 'package sockudo-adapter-x',
       secrets: ['hunter22'],
       fallbackToLocal: true,
-      horizontal: { nodeId: 'node-a', heartbeatIntervalMs: 1000, nodeTimeoutMs: 4000 },
+      horizontal: {
+        nodeId: 'node-a',
+        heartbeatIntervalMs: 1000,
+        nodeTimeoutMs: 4000,
+        routing: 'interest',
+        interestLingerMs: 2000,
+        interestBatchMs: 0,
+      },
     });
     expect(plan.appManager).toMatchObject({ driver: 'package', kind: 'app_manager', options: {} });
     expect(plan.cache).toMatchObject({ kind: 'cache', package: 'sockudo-cache-x', secrets: ['tok-1234'] });

@@ -66,6 +66,16 @@ export interface ResolvedConfig {
       token?: string;
       nodes_number?: number;
     };
+    rabbitmq: PassThrough & {
+      url: string;
+      prefix: string;
+      request_timeout_ms: number;
+      connection_timeout_ms: number;
+      nodes_number?: number;
+    };
+    routing: 'interest' | 'broadcast';
+    interest_linger_ms: number;
+    interest_batch_ms: number;
     redis_settings?: { dsn?: string; prefix?: string };
     redis_cluster_settings?: { dsns?: RedisNode[]; prefix?: string };
     nats_settings?: { url?: string; subject_prefix?: string };

@@ -68,6 +68,7 @@ const PACKAGES = {
   redisTransport: ['@sockudo/adapter-redis', 'createRedisTransport'],
   redisClusterTransport: ['@sockudo/adapter-redis', 'createRedisClusterTransport'],
   natsTransport: ['@sockudo/adapter-nats', 'createNatsTransport'],
+  rabbitmqTransport: ['@sockudo/adapter-rabbitmq', 'createRabbitMqTransport'],
   mysql: ['@sockudo/app-manager-mysql', 'createMysqlAppManager'],
   postgres: ['@sockudo/app-manager-postgres', 'createPostgresAppManager'],
   dynamodb: ['@sockudo/app-manager-dynamodb', 'createDynamoDbAppManager'],
@@ -81,6 +82,7 @@ const TRANSPORT_PACKAGES = {
   redis: PACKAGES.redisTransport,
   'redis-cluster': PACKAGES.redisClusterTransport,
   nats: PACKAGES.natsTransport,
+  rabbitmq: PACKAGES.rabbitmqTransport,
 } as const;
 
 /** The name a driver goes by in messages: the package for a package driver. */

@@ -3,10 +3,10 @@
 // While it is down every node keeps serving its own clients; once it is back on the same port,
 // cross-node delivery resumes by itself.
 
-import { freePort } from '@sockudo/test-helpers/services';
+import { closeRabbitMqConnections, freePort } from '@sockudo/test-helpers/services';
 import { sleep } from '@sockudo/test-helpers/wait';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ChildBroker, natsBroker, redisBroker } from './brokers.js';
+import { ChildBroker, natsBroker, rabbitmqBroker, redisBroker } from './brokers.js';
 import { httpStatus, httpText, type SockudoNode, startCluster, testApp } from './nodes.js';
 import { Scope } from './scope.js';
 import { is, type Tab, Tabs } from './tabs.js';
@@ -154,3 +154,60 @@ for (const kind of ['redis', 'nats'] as const) {
     }, 90_000);
   });
 }
+
+describe('the RabbitMQ broker closing every connection of a cluster during traffic', () => {
+  const scope = new Scope();
+  const tabs = new Tabs();
+  afterEach(() => tabs.closeAll());
+  afterAll(() => scope.close(), 30_000);
+
+  it('keeps every node serving, and cross-node delivery resumes on channels subscribed before and after', async () => {
+    const spec = rabbitmqBroker();
+    await spec.require();
+    const prefix = `sockudo_test_${uid()}`;
+    const nodes = await startCluster(scope, 3, spec.adapter(prefix), testApp());
+    const before = `before-${uid()}`;
+    const local: Tab[] = [];
+    for (const node of nodes) {
+      const tab = await tabs.add(`tab@${node.name}`, node);
+      await tab.subscribe(before);
+      local.push(tab);
+    }
+    for (const node of nodes) await deliver(node, before, local, 10_000);
+
+    const traffic = startTraffic(nodes, before);
+    await sleep(200);
+    // rabbitmqctl close_connection on this cluster's connections only (named "sockudo <prefix>").
+    const closed = await closeRabbitMqConnections(`sockudo ${prefix}`, 'test: forced close');
+    expect(closed).toBeGreaterThanOrEqual(3);
+    for (const [i, node] of nodes.entries()) await deliver(node, before, [local[i]!], 10_000);
+
+    // A channel first subscribed after the fault: its keys are bound on the new queues.
+    const after = `after-${uid()}`;
+    const later: Tab[] = [];
+    for (const node of nodes) {
+      const tab = await tabs.add(`later@${node.name}`, node);
+      await tab.subscribe(after);
+      later.push(tab);
+    }
+    for (const [channel, subscribers] of [
+      [before, local],
+      [after, later],
+    ] as const) {
+      await eventually(
+        `cross-node delivery on ${channel} after the forced close`,
+        async () => {
+          for (const node of nodes) await deliver(node, channel, subscribers, 1000);
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    }
+    await traffic.stop();
+    for (const node of nodes) {
+      expect(node.alive(), `${node.name} is still running`).toBe(true);
+      expect(node.process.output(), `${node.name} logged no crash`).not.toMatch(/unhandled|uncaught/i);
+      expect(await httpText(node.port, '/up')).toBe('OK');
+    }
+    expect(traffic.statuses.filter((s) => s !== 200)).toEqual([]);
+  }, 90_000);
+});

@@ -205,3 +205,18 @@ export function natsBroker(url = 'nats://127.0.0.1:4222'): Broker {
     require: () => requireService('NATS', port),
   };
 }
+
+/** The `rabbitmq` adapter (default: the machine's RabbitMQ, guest/guest on 127.0.0.1:5672). */
+export function rabbitmqBroker(url = 'amqp://guest:guest@127.0.0.1:5672/%2f'): Broker {
+  const port = Number(new URL(url).port || 5672);
+  return {
+    name: 'rabbitmq',
+    adapter: (prefix) => ({
+      driver: 'rabbitmq',
+      fallback_to_local: false,
+      rabbitmq: { url, prefix, request_timeout_ms: REQUEST_TIMEOUT_MS },
+      cluster_health: clusterHealth,
+    }),
+    require: () => requireService('RabbitMQ', port),
+  };
+}

@@ -12,7 +12,13 @@ const memberIds = (data: any): string[] => [...(data?.presence?.ids ?? [])].sort
 
 /** Registers the cluster tests for `broker`. */
 export function clusterSuite(broker: Broker): void {
-  describe(`three sockudo nodes over ${broker.name}`, () => {
+  for (const routing of ['interest', 'broadcast'] as const) routedClusterSuite(broker, routing);
+}
+
+/** The suite with every node's `adapter.routing` set to `routing`. */
+function routedClusterSuite(broker: Broker, routing: 'interest' | 'broadcast'): void {
+  const adapter = (prefix: string) => ({ ...broker.adapter(prefix), routing });
+  describe(`three sockudo nodes over ${broker.name} (routing: ${routing})`, () => {
     const scope = new Scope();
     const tabs = new Tabs();
     const app = testApp({ enable_client_messages: true });
@@ -20,7 +26,7 @@ export function clusterSuite(broker: Broker): void {
 
     beforeAll(async () => {
       await broker.require();
-      nodes = await startCluster(scope, 3, broker.adapter(`sockudo_test_${uid()}`), app);
+      nodes = await startCluster(scope, 3, adapter(`sockudo_test_${uid()}`), app);
     }, 60_000);
     afterEach(() => tabs.closeAll());
     afterAll(() => scope.close(), 30_000);
@@ -262,7 +268,7 @@ export function clusterSuite(broker: Broker): void {
     });
   });
 
-  describe(`a node of a ${broker.name} cluster killed with SIGKILL`, () => {
+  describe(`a node of a ${broker.name} cluster killed with SIGKILL (routing: ${routing})`, () => {
     const scope = new Scope();
     const tabs = new Tabs();
     const app = testApp();
@@ -271,7 +277,7 @@ export function clusterSuite(broker: Broker): void {
 
     it('is noticed within the node timeout: its members are removed once, members it shared stay', async () => {
       await broker.require();
-      const nodes = await startCluster(scope, 3, broker.adapter(`sockudo_test_${uid()}`), app);
+      const nodes = await startCluster(scope, 3, adapter(`sockudo_test_${uid()}`), app);
       const [a, b, doomed] = nodes as [SockudoNode, SockudoNode, SockudoNode];
       const channel = `presence-kill-${uid()}`;
       const watchA = await tabs.add('watch@a', a, { member: { user_id: 'watch-a' } });

@@ -65,7 +65,26 @@ export function planAdapter(config: ResolvedConfig, errors: ConfigIssue[]): Adap
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
     heartbeatIntervalMs: health.heartbeat_interval_ms,
     nodeTimeoutMs: health.node_timeout_ms,
+    routing: config.adapter.routing,
+    interestLingerMs: config.adapter.interest_linger_ms,
+    interestBatchMs: config.adapter.interest_batch_ms,
   });
+  if (driver === 'rabbitmq') {
+    const { rabbitmq } = config.adapter;
+    return {
+      ...common,
+      driver,
+      transport: 'rabbitmq',
+      options: {
+        url: rabbitmq.url,
+        prefix: rabbitmq.prefix,
+        connectionTimeoutMs: rabbitmq.connection_timeout_ms,
+      },
+      horizontal: horizontal(rabbitmq.request_timeout_ms),
+      address: rabbitmq.url.replace(/\/\/[^@/]*@/, '//'),
+      secrets: secretsOf(urlPassword(rabbitmq.url)),
+    };
+  }
   if (driver !== 'redis' && driver !== 'redis-cluster' && driver !== 'nats') {
     if (!isPackageDriverName(driver)) return { driver: 'local' };
     // A package transport goes through the same HorizontalAdapter; core's request timeout applies.

@@ -3,6 +3,7 @@
 // driver-plan.ts gathers them into one DriverPlan.
 
 import type { NatsTransportOptions } from '@sockudo/adapter-nats';
+import type { RabbitMqTransportOptions } from '@sockudo/adapter-rabbitmq';
 import type { RedisClusterTransportOptions, RedisTransportOptions } from '@sockudo/adapter-redis';
 import type { DynamoDbAppManagerOptions } from '@sockudo/app-manager-dynamodb';
 import type { MysqlAppManagerOptions } from '@sockudo/app-manager-mysql';
@@ -50,11 +51,12 @@ export type AdapterPlan =
   | (DriverTarget &
       HorizontalSettings & {
         /** The configured driver, aliases resolved. */
-        driver: 'redis' | 'redis-cluster' | 'nats';
+        driver: 'redis' | 'redis-cluster' | 'nats' | 'rabbitmq';
       } & (
         | { transport: 'redis'; options: RedisTransportOptions }
         | { transport: 'redis-cluster'; options: RedisClusterTransportOptions }
         | { transport: 'nats'; options: NatsTransportOptions }
+        | { transport: 'rabbitmq'; options: RabbitMqTransportOptions }
       ));
 
 /** The app manager: the configured apps in memory, or a database. */

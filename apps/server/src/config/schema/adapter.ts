@@ -4,9 +4,11 @@
 
 import { type KeyEntry, openSection, section } from './key-spec.js';
 import {
+  AMQP_URL,
   ARRAY,
   answersTimeoutKey,
   BOOLEAN,
+  COUNT,
   credentialKeys,
   driverKeys,
   drivers,
@@ -26,12 +28,36 @@ function shortForm(path: string, driver: string, longForm: string, members: read
 
 export const ADAPTER = openSection('adapter', 'How nodes share sockets, channels and presence.', [
   ...driverKeys('adapter', {
-    type: drivers(['local', 'redis', 'redis-cluster', 'redis_cluster', 'nats']),
+    type: drivers(['local', 'redis', 'redis-cluster', 'redis_cluster', 'nats', 'rabbitmq']),
     default: 'local',
     env: ['ADAPTER_DRIVER'],
     description:
-      'local keeps everything in this process (one node); redis, redis-cluster (alias redis_cluster) and nats join every node that uses the same broker and prefix into one cluster.',
+      'local keeps everything in this process (one node); redis, redis-cluster (alias redis_cluster), nats and rabbitmq join every node that uses the same broker and prefix into one cluster.',
   }),
+  {
+    key: 'routing',
+    type: { kind: 'enum', values: ['interest', 'broadcast'] },
+    default: 'interest',
+    env: ['ADAPTER_ROUTING'],
+    description:
+      'interest: a node subscribes on the broker only to the channels and users it has sockets for, and receives only their events (every built-in adapter routes). broadcast: every event goes to every node. Use the same value on every node of a cluster.',
+  },
+  {
+    key: 'interest_linger_ms',
+    type: COUNT,
+    default: 2000,
+    env: ['ADAPTER_INTEREST_LINGER_MS'],
+    description:
+      'Milliseconds a node stays subscribed to a channel (or user) after its last local socket left, so a reconnecting client does not churn the broker.',
+  },
+  {
+    key: 'interest_batch_ms',
+    type: COUNT,
+    default: 0,
+    env: ['ADAPTER_INTEREST_BATCH_MS'],
+    description:
+      'Milliseconds new broker subscriptions are collected into one command; 0 collects those of one event-loop turn.',
+  },
   {
     key: 'enable_socket_counting',
     type: BOOLEAN,
@@ -143,6 +169,39 @@ export const ADAPTER = openSection('adapter', 'How nodes share sockets, channels
       key: 'nodes_number',
       type: POSITIVE,
       env: ['NATS_NODES_NUMBER'],
+      description: 'Expected number of nodes (answers to wait for).',
+      applied: false,
+    },
+  ]),
+  openSection('rabbitmq', 'Settings of the rabbitmq adapter.', [
+    {
+      key: 'url',
+      type: AMQP_URL,
+      default: 'amqp://guest:guest@127.0.0.1:5672/%2f',
+      env: ['RABBITMQ_URL'],
+      description: 'AMQP 0-9-1 URL of the RabbitMQ broker (the vhost URL-encoded: %2f is "/").',
+      secret: true,
+    },
+    {
+      key: 'prefix',
+      type: NON_EMPTY,
+      default: 'sockudo_adapter',
+      env: ['RABBITMQ_PREFIX'],
+      description:
+        'Prefix of the exchanges ({prefix}.broadcast, {prefix}.routed) and queues; nodes with the same prefix form one cluster.',
+    },
+    answersTimeoutKey('request_timeout_ms', 5000, ['RABBITMQ_REQUEST_TIMEOUT_MS']),
+    {
+      key: 'connection_timeout_ms',
+      type: POSITIVE,
+      default: 5000,
+      env: ['RABBITMQ_CONNECTION_TIMEOUT_MS'],
+      description: 'Milliseconds to keep trying to reach the broker at start.',
+    },
+    {
+      key: 'nodes_number',
+      type: POSITIVE,
+      env: ['RABBITMQ_NODES_NUMBER'],
       description: 'Expected number of nodes (answers to wait for).',
       applied: false,
     },

@@ -16,6 +16,7 @@ export const NODES = { kind: 'nodes' } as const;
 export const REDIS_URL = { kind: 'url', schemes: ['redis', 'rediss'] } as const;
 export const NATS_URL = { kind: 'url', schemes: ['nats', 'tls', 'ws', 'wss'] } as const;
 export const HTTP_URL = { kind: 'url', schemes: ['http', 'https'] } as const;
+export const AMQP_URL = { kind: 'url', schemes: ['amqp', 'amqps'] } as const;
 
 /** A driver key's type: the built-in names Rust Sockudo knows, and those this release implements. */
 export function drivers(values: readonly string[], available: readonly string[] = values): ConfigType {
