@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connected, pusherBackend, pusherClient, roundTrip, stopAll } from '@sockudo/test-helpers/end-to-end';
-import { REDIS_URL, requireService } from '@sockudo/test-helpers/services';
+import { RABBITMQ_URL, REDIS_URL, requireRabbitMq, requireService } from '@sockudo/test-helpers/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, run, type ServerProcess, startServer } from './processes.js';
 
@@ -115,6 +115,7 @@ function appTableScript(dir: string, action: 'create' | 'drop'): Promise<string>
 
 beforeAll(async () => {
   await requireService('Redis', REDIS_URL);
+  await requireRabbitMq();
   await requireService('MariaDB', 'tcp://127.0.0.1:3306', 3306);
 
   // dist/ and the files the manifest points at (a dist/ left over from another layout is not enough).
@@ -309,38 +310,50 @@ describe('the packages install from a registry', () => {
     expect(await sockudo.stop(), sockudo.output()).toBe(0);
   }, 300_000);
 
-  it('the installed sockudo loads its redis driver: two nodes deliver across each other', async () => {
-    requirePublished();
-    const bin = join(root, 'global', 'bin', 'sockudo');
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: the global install above failed`);
-    const config = join(root, 'cluster.json');
-    writeFileSync(
-      config,
-      JSON.stringify({ adapter: { driver: 'redis', redis: { prefix: `registry-round-trip-${id}:` } } }),
-    );
-    const start = () =>
-      startServer(bin, ['start', '--config', config, '--host', '127.0.0.1', '--port', '0'], {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          REDIS_URL,
-          METRICS_HOST: '127.0.0.1',
-          METRICS_PORT: '0',
-          SOCKUDO_DEFAULT_APP_ID: app.id,
-          SOCKUDO_DEFAULT_APP_KEY: app.key,
-          SOCKUDO_DEFAULT_APP_SECRET: app.secret,
-        },
-        ready: /Sockudo listening on (http:\/\/127\.0\.0\.1:(\d+))/,
-      });
-    const [a, b] = await Promise.all([start(), start()]);
-    servers.push(a, b);
-    expect(a.output()).toContain('adapter=redis');
-    const client = pusherClient(a.port, app.key);
-    await connected(client);
-    const data = await roundTrip(client, pusherBackend(b.port, app), 'cluster', { node: 'b' });
-    expect(data, `${a.output()}\n${b.output()}`).toEqual({ node: 'b' });
-  }, 60_000);
+  // The global install carries every built-in driver's package: two nodes over each broker deliver
+  // across each other (redis broadcast-style channels, RabbitMQ routed by interest).
+  const drivers = [
+    { driver: 'redis', adapter: { redis: { prefix: `registry-round-trip-${id}:` } }, env: { REDIS_URL } },
+    {
+      driver: 'rabbitmq',
+      adapter: { rabbitmq: { prefix: `registry-round-trip-${id}` } },
+      env: { RABBITMQ_URL },
+    },
+  ] as const;
+  for (const { driver, adapter, env } of drivers) {
+    it(`the installed sockudo loads its ${driver} driver: two nodes deliver across each other`, async () => {
+      requirePublished();
+      const bin = join(root, 'global', 'bin', 'sockudo');
+      if (!existsSync(bin)) throw new Error(`${bin} is missing: the global install above failed`);
+      const config = join(root, `cluster-${driver}.json`);
+      writeFileSync(config, JSON.stringify({ adapter: { driver, ...adapter } }));
+      const start = () =>
+        startServer(bin, ['start', '--config', config, '--host', '127.0.0.1', '--port', '0'], {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            ...env,
+            METRICS_HOST: '127.0.0.1',
+            METRICS_PORT: '0',
+            SOCKUDO_DEFAULT_APP_ID: app.id,
+            SOCKUDO_DEFAULT_APP_KEY: app.key,
+            SOCKUDO_DEFAULT_APP_SECRET: app.secret,
+          },
+          ready: /Sockudo listening on (http:\/\/127\.0\.0\.1:(\d+))/,
+        });
+      const [a, b] = await Promise.all([start(), start()]);
+      servers.push(a, b);
+      expect(a.output()).toContain(`adapter=${driver}`);
+      const client = pusherClient(a.port, app.key);
+      await connected(client);
+      const data = await roundTrip(client, pusherBackend(b.port, app), `cluster-${driver}`, { node: 'b' });
+      expect(data, `${a.output()}\n${b.output()}`).toEqual({ node: 'b' });
+      client.disconnect();
+      expect(await a.stop(), a.output()).toBe(0);
+      expect(await b.stop(), b.output()).toBe(0);
+    }, 60_000);
+  }
 
   it('a fresh npm project installs core, adapter-redis and app-manager-mysql and runs examples/custom-server', async () => {
     requirePublished();

@@ -6,8 +6,10 @@
 
 import type { TransportHandlers, TransportHandlersV2, TransportV1, TransportV2 } from '@sockudo/core';
 
+// Printable ASCII that no adapter message (JSON, so it starts with `{`) can begin with. Not a NUL
+// byte: some brokers (PostgreSQL NOTIFY) refuse it in a text payload.
 /** Payloads that start with this are the suite's own and never reach the adapter. */
-export const SUITE_PAYLOAD_PREFIX = '\u0000sockudo-test-suite:';
+export const SUITE_PAYLOAD_PREFIX = '~sockudo-test-suite:';
 const MARKER_PREFIX = `${SUITE_PAYLOAD_PREFIX}marker:`;
 
 /** Where a suite payload arrived: the all-nodes channel, or a routing key. */
