@@ -13,7 +13,14 @@ if (process.env.AB_REDIS_PREFIX) {
   const { createRedisTransport } = await import('../../packages/adapter-redis/dist/index.js');
   transport = createRedisTransport({ prefix: process.env.AB_REDIS_PREFIX, url: process.env.AB_REDIS_URL });
 }
-const server = createServer({ host: '127.0.0.1', port: Number(port), apps: [app], transport });
+// AB_ENGINE picks the WebSocket engine (ws | lean) of builds that have one.
+const server = createServer({
+  host: '127.0.0.1',
+  port: Number(port),
+  apps: [app],
+  transport,
+  websocketEngine: process.env.AB_ENGINE,
+});
 await server.listen();
 process.stdout.write(`listening on 127.0.0.1:${port}\n`);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

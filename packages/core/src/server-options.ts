@@ -14,6 +14,7 @@ import type {
 import type { TransportV2 } from './spec/v2/index.js';
 import type { Logger } from './util/logger.js';
 import type { WebhookOptions } from './webhooks/webhook-dispatcher.js';
+import type { WebSocketEngineName } from './websocket/wire-socket.js';
 
 /** Options of {@link createServer}. Every field is optional; the defaults serve a single node. */
 export interface ServerOptions {
@@ -52,6 +53,11 @@ export interface ServerOptions {
    * socket stays open; beyond 4× this the WebSocket layer refuses it (close 1009). @default 64
    */
   websocketMaxPayloadKb?: number;
+  /**
+   * What speaks WebSocket on the upgraded TCP sockets: `ws` (the npm package) or `lean`, our own RFC 6455
+   * framing over the socket (no extensions), which holds less per connection. @default 'ws'
+   */
+  websocketEngine?: WebSocketEngineName;
   /** Connections on this node across all apps; 0 = unlimited. Over it, new sockets get 4100. @default 0 */
   maxConnections?: number;
   /** Largest HTTP API request body, in MB. @default 10 */

@@ -5,12 +5,12 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, generateSocketId } from '@sockudo/protocol';
-import { type WebSocket, WebSocketServer } from 'ws';
 import type { Adapter, AdapterEvents } from './adapter/adapter.js';
 import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './apps/app.js';
 import type { EngineContext } from './engine/engine-context.js';
+import { HeartbeatClock } from './engine/heartbeat-clock.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
 import { createCachedAppManager } from './memory/cached-app-manager.js';
@@ -21,11 +21,15 @@ import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { appLabels } from './metrics/metric-labels.js';
 import { noopMetrics } from './metrics/noop-metrics.js';
 import type { ServerOptions } from './server-options.js';
-import { Connection, PusherWebSocket } from './session/connection.js';
+import { Connection } from './session/connection.js';
+import { startHeartbeatSweep } from './session/heartbeat-sweep.js';
 import type { AppManagerV1 } from './spec/v1/index.js';
 import { UnsupportedSpecVersionError } from './util/errors.js';
 import { silentLogger } from './util/logger.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { createLeanEngine } from './websocket/lean-engine.js';
+import type { WebSocketEngine, WireSocket } from './websocket/wire-socket.js';
+import { createWsEngine } from './websocket/ws-engine.js';
 import { errorFrame } from './wire/frames.js';
 
 /** A running (or ready to run) Sockudo node. */
@@ -112,6 +116,11 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
+    clock: new HeartbeatClock([
+      (options.activityTimeout ?? 120) * 1000,
+      (options.pongTimeout ?? 30) * 1000,
+      (options.userAuthenticationTimeout ?? 3600) * 1000,
+    ]),
     channelCacheTtlSeconds: options.channelCacheTtl ?? 1800,
     activityTimeout: options.activityTimeout ?? 120,
     pongTimeoutMs: (options.pongTimeout ?? 30) * 1000,
@@ -124,36 +133,35 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   };
   const state: HttpApiState = { draining: false };
   const httpServer = options.server ?? createHttpServer();
-  const wss = new WebSocketServer({
-    noServer: true,
-    // No ws client set: it costs every socket a Set entry and a 'close' closure. close() finds accepted
-    // sockets through the adapter and refused ones in `refused`, to cut those that never finish closing.
-    clientTracking: false,
-    perMessageDeflate: false,
-    WebSocket: PusherWebSocket,
-    // Frames between our limit and 4× it get a pusher:error; only beyond that does ws itself close (1009).
-    maxPayload: context.maxPayloadBytes * 4,
-  });
+  // Frames between our limit and 4× it get a pusher:error; only beyond that does the engine close (1009).
+  const engineOptions = { maxPayloadBytes: context.maxPayloadBytes * 4 };
+  const engine: WebSocketEngine =
+    options.websocketEngine === 'lean' ? createLeanEngine(engineOptions) : createWsEngine(engineOptions);
   const handleHttp = createHttpApi(context, state, options.cors);
   httpServer.on('request', handleHttp);
 
   /** Refused sockets still closing: close() cuts those whose clients never answer the close frame. */
-  const refused = new Set<WebSocket>();
+  const refused = new Set<WireSocket>();
 
-  function refuse(ws: WebSocket, appId: string, code: number, message: string): void {
+  function refuse(ws: WireSocket, appId: string, code: number, message: string): void {
     metrics.increment('connection_errors_total', { appId, code });
     refused.add(ws);
-    ws.once('close', () => refused.delete(ws));
-    ws.send(errorFrame(code, message));
+    ws.listen({
+      onMessage() {},
+      onPong() {},
+      onError() {},
+      onClose: () => refused.delete(ws),
+    });
+    ws.sendText(errorFrame(code, message));
     ws.close(code, message);
   }
 
   /** Admits an upgraded socket. Deliberately outside onUpgrade: nothing kept per socket may hold `req`. */
-  async function accept(ws: PusherWebSocket, app: App): Promise<void> {
+  async function accept(ws: WireSocket, app: App): Promise<void> {
     if (app.maxConnections > 0 && (await adapter.getSocketCount(app.id)).value >= app.maxConnections) {
       return refuse(ws, app.id, ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
     }
-    if (ws.readyState !== ws.OPEN) return;
+    if (!ws.isOpen) return;
     new Connection(generateSocketId(), ws, app, context).open();
     metrics.increment('new_connections_total', appLabels(app.id));
   }
@@ -186,10 +194,9 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     // Corked across the upgrade, the 101 answer and connection_established (sent from the callback, which
     // ws calls synchronously) leave in one write instead of two system calls per connection.
     socket.cork();
-    wss.handleUpgrade(req, socket, head, (socketWs) => {
-      // ws has its own error listener on the socket from here on; ours would be one more per socket.
+    engine.handleUpgrade(req, socket, head, (ws) => {
+      // The engine has its own error listener on the socket from here on; ours would be one more.
       socket.off('error', destroySocket);
-      const ws = socketWs as PusherWebSocket;
       if (refusal || !app)
         return refuse(ws, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
       accept(ws, app).catch((error: unknown) => {
@@ -239,6 +246,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   }
 
   let bound: { host: string; port: number } | undefined;
+  let stopHeartbeat: (() => void) | undefined;
   let closing: Promise<void> | undefined;
 
   return {
@@ -249,6 +257,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       const host = options.host ?? '0.0.0.0';
       const port = options.port ?? 6001;
       await adapter.start(adapterEvents);
+      stopHeartbeat ??= startHeartbeatSweep(context);
       return new Promise((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         httpServer.once('error', onError);
@@ -282,7 +291,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         for (const ws of refused) ws.terminate();
         httpServer.closeAllConnections();
         await serverClosed;
-        wss.close();
+        engine.close();
+        stopHeartbeat?.();
         context.webhooks.close();
         await adapter.close();
         await Promise.allSettled([

@@ -15,6 +15,7 @@ import type {
   PresenceMember,
   SocketHandle,
 } from './adapter.js';
+import { type Subscribers, subscriberCount, withoutSubscriber, withSubscriber } from './subscribers.js';
 
 /** A node's replicated state: presence members, occupied channels and signed-in users, as tuples. */
 export interface NodeSnapshot {
@@ -30,7 +31,7 @@ interface MemberEntry {
 
 class Namespace {
   readonly sockets = new Map<string, SocketHandle>();
-  readonly channels = new Map<string, Set<SocketHandle>>();
+  readonly channels = new Map<string, Subscribers>();
   /** presence channel → user id → the user's info and the sockets it has in the channel */
   readonly presence = new Map<string, Map<string, MemberEntry>>();
   /** user id → the signed-in sockets of that user */
@@ -90,14 +91,11 @@ export class LocalAdapter implements Adapter {
 
   async join(socket: SocketHandle, channel: string, member?: PresenceMember): Promise<JoinResult> {
     const ns = this.ns(socket.appId);
-    let subscribers = ns.channels.get(channel);
-    const channelOccupied = subscribers === undefined;
-    if (!subscribers) {
-      subscribers = new Set();
-      ns.channels.set(channel, subscribers);
-      this.metrics.gauge('active_channels', appLabels(socket.appId), ns.channels.size);
-    }
-    subscribers.add(socket);
+    const before = ns.channels.get(channel);
+    const channelOccupied = before === undefined;
+    const subscribers = withSubscriber(before, socket);
+    if (subscribers !== before) ns.channels.set(channel, subscribers);
+    if (channelOccupied) this.metrics.gauge('active_channels', appLabels(socket.appId), ns.channels.size);
     let memberAdded = false;
     if (member) {
       let members = ns.presence.get(channel);
@@ -115,24 +113,27 @@ export class LocalAdapter implements Adapter {
         this.metrics.gauge('presence_members', appLabels(socket.appId), ++ns.presenceMembers);
       }
     }
-    return { channelOccupied, memberAdded, subscriptionCount: subscribers.size };
+    return { channelOccupied, memberAdded, subscriptionCount: subscriberCount(subscribers) };
   }
 
   async leave(socket: SocketHandle, channel: string, userId?: string): Promise<LeaveResult> {
     const ns = this.namespaces.get(socket.appId);
-    const subscribers = ns?.channels.get(channel);
-    if (!ns || !subscribers?.delete(socket)) {
+    const before = ns?.channels.get(channel);
+    const subscribers = before === undefined ? false : withoutSubscriber(before, socket);
+    if (!ns || subscribers === false) {
       return {
         left: false,
         channelVacated: false,
         memberRemoved: undefined,
-        subscriptionCount: subscribers?.size ?? 0,
+        subscriptionCount: subscriberCount(before),
       };
     }
-    const channelVacated = subscribers.size === 0;
+    const channelVacated = subscribers === undefined;
     if (channelVacated) {
       ns.channels.delete(channel);
       this.metrics.gauge('active_channels', appLabels(socket.appId), ns.channels.size);
+    } else if (subscribers !== before) {
+      ns.channels.set(channel, subscribers);
     }
     let memberRemoved: PresenceMember | undefined;
     const members = userId === undefined ? undefined : ns.presence.get(channel);
@@ -143,7 +144,7 @@ export class LocalAdapter implements Adapter {
       this.metrics.gauge('presence_members', appLabels(socket.appId), --ns.presenceMembers);
       if (members.size === 0) ns.presence.delete(channel);
     }
-    return { left: true, channelVacated, memberRemoved, subscriptionCount: subscribers.size };
+    return { left: true, channelVacated, memberRemoved, subscriptionCount: subscriberCount(subscribers) };
   }
 
   async isPresenceMember(appId: string, channel: string, userId: string): Promise<boolean> {
@@ -158,10 +159,17 @@ export class LocalAdapter implements Adapter {
     // One Buffer for every recipient: ws frames it without re-encoding the string per socket.
     const payload = Buffer.from(frame);
     let delivered = 0;
-    for (const socket of subscribers) {
-      if (socket.id !== exceptSocketId) {
-        socket.send(payload);
-        delivered++;
+    if (!(subscribers instanceof Set)) {
+      if (subscribers.id !== exceptSocketId) {
+        subscribers.send(payload);
+        delivered = 1;
+      }
+    } else {
+      for (const socket of subscribers) {
+        if (socket.id !== exceptSocketId) {
+          socket.send(payload);
+          delivered++;
+        }
       }
     }
     this.countDeliveries(labels, delivered, payload.length);
@@ -186,7 +194,7 @@ export class LocalAdapter implements Adapter {
     if (!ns) return result;
     for (const [channel, subscribers] of ns.channels) {
       if (prefix && !channel.startsWith(prefix)) continue;
-      const summary: ChannelSummary = { subscriptionCount: subscribers.size };
+      const summary: ChannelSummary = { subscriptionCount: subscriberCount(subscribers) };
       if (isPresenceChannel(channel)) summary.userCount = ns.presence.get(channel)?.size ?? 0;
       result.set(channel, summary);
     }
@@ -199,7 +207,7 @@ export class LocalAdapter implements Adapter {
 
   /** Sockets of this node in `channel`. */
   channelSocketCount(appId: string, channel: string): number {
-    return this.namespaces.get(appId)?.channels.get(channel)?.size ?? 0;
+    return subscriberCount(this.namespaces.get(appId)?.channels.get(channel));
   }
 
   async getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {

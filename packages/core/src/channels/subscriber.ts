@@ -3,12 +3,13 @@
 
 import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
+import type { Subscriptions } from './subscriptions.js';
 
 /** A socket as the channel router sees it: its app, its subscriptions, and a way to report errors. */
 export interface Subscriber extends SocketHandle {
   readonly app: App;
   /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
-  readonly channels: Map<string, string | undefined>;
+  readonly channels: Subscriptions;
   /** True once the socket is closing or closed; a subscribe that finishes later joins nothing. */
   readonly isClosed: boolean;
   /** Non-fatal protocol error: the socket stays open. */

@@ -2,7 +2,6 @@
 // and owns its subscriptions, heartbeat and client-event budget. Kept lean: it is multiplied by every
 // connected client.
 
-import type { Duplex } from 'node:stream';
 import {
   ErrorCode,
   isClientEvent,
@@ -11,56 +10,41 @@ import {
   PusherEvent,
   type PusherMessage,
 } from '@sockudo/protocol';
-import { WebSocket } from 'ws';
 import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
 import { subscribe, unsubscribe } from '../channels/channel-router.js';
+import { Subscriptions } from '../channels/subscriptions.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
+import type { WireSocket, WireSocketListener } from '../websocket/wire-socket.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
+import type { Heartbeat } from './heartbeat-sweep.js';
 import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
 
-// ws spreads these into a new object per send; one shared literal avoids a second allocation.
-const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
 const PONG = eventFrame(PusherEvent.Pong, {});
 const PING = eventFrame(PusherEvent.Ping, {});
 const NO_WATCHLIST: readonly string[] = Object.freeze([]);
-
-/**
- * The server's WebSocket class: a field for its connection, declared so it lives in the object itself
- * (a property added later would cost every socket an out-of-object property array).
- */
-export class PusherWebSocket extends WebSocket {
-  connection: Connection | undefined = undefined;
-}
-
-function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  (this as PusherWebSocket).connection!.onMessage(data, isBinary);
-}
-function onSocketClose(this: WebSocket, code: number): void {
-  (this as PusherWebSocket).connection!.onClose(code);
-}
-function onSocketError(this: WebSocket, error: Error): void {
-  (this as PusherWebSocket).connection!.onError(error);
-}
-function onSocketPong(this: WebSocket): void {
-  (this as PusherWebSocket).connection!.touch();
-}
+/** `pingSentAt` / `authDeadline` when no such deadline is running. */
+const NONE = -1;
 
 /**
  * A connected client: the {@link SessionSocket} its handlers (channel router, sign-in) act on, and the
  * {@link SocketHandle} the adapter delivers to.
  */
-export class Connection implements SessionSocket {
+export class Connection implements SessionSocket, WireSocketListener, Heartbeat {
   readonly appId: string;
   userId: string | undefined = undefined;
   /** Subscribed channels → the presence user id the socket joined with (undefined elsewhere). */
-  readonly channels = new Map<string, string | undefined>();
-  private timer: NodeJS.Timeout;
-  private awaitingPong = false;
+  readonly channels = new Subscriptions();
+  /** The heartbeat clock's tick of the last inbound activity. */
+  private lastSeen: number;
+  /** The tick the server's ping went out, while it waits for any reply. */
+  private pingSentAt = NONE;
+  /** The tick by which an app that requires sign-in must have seen one. */
+  private authDeadline = NONE;
   private closed = false;
   /** Serialises subscribe/unsubscribe so a quick subscribe→unsubscribe cannot reorder. */
   private pending: Promise<void> | undefined;
@@ -70,8 +54,6 @@ export class Connection implements SessionSocket {
   corked = false;
   private clientEventWindowStart = 0;
   private clientEventCount = 0;
-  /** Closes sockets that do not sign in in time, when the app requires user authentication. */
-  private authTimer: NodeJS.Timeout | undefined;
   /** User ids this socket watches (after sign-in with a watchlist). */
   watchlist: readonly string[] = NO_WATCHLIST;
   /** The app's shared metric labels: per-frame reports allocate nothing. */
@@ -79,32 +61,24 @@ export class Connection implements SessionSocket {
 
   constructor(
     readonly id: string,
-    private readonly ws: PusherWebSocket,
+    private readonly ws: WireSocket,
     readonly app: App,
     private readonly ctx: EngineContext,
   ) {
     this.appId = app.id;
     this.labels = appLabels(app.id);
-    this.timer = setTimeout(() => this.onIdle(), ctx.activityTimeout * 1000);
-    // Shared listener functions find their connection through the socket: no closures per connection.
-    ws.connection = this;
-    ws.on('message', onSocketMessage);
-    ws.on('close', onSocketClose);
-    ws.on('error', onSocketError);
-    ws.on('pong', onSocketPong);
+    const { clock } = ctx;
+    this.lastSeen = clock.tick;
     if (app.enableUserAuthentication) {
-      this.authTimer = setTimeout(
-        () => this.close(ErrorCode.Unauthorized, 'Connection not authorized within timeout'),
-        ctx.userAuthenticationTimeoutMs,
-      );
+      this.authDeadline = clock.tick + clock.ticksIn(ctx.userAuthenticationTimeoutMs);
     }
+    ws.listen(this);
   }
 
   /** Records a successful `pusher:signin`. */
   signedIn(userId: string): void {
     this.userId = userId;
-    clearTimeout(this.authTimer);
-    this.authTimer = undefined;
+    this.authDeadline = NONE;
   }
 
   /** Sends `connection_established` and registers with the adapter. */
@@ -131,23 +105,21 @@ export class Connection implements SessionSocket {
       this.close(ErrorCode.OverCapacity, 'Client too slow: send buffer full');
       return;
     }
-    // The underlying socket, so this turn's frames leave together (ws has no public cork).
-    const socket = (ws as unknown as { _socket?: Duplex })._socket;
-    if (!this.corked && socket) corkForThisTurn(this, socket);
-    if (typeof frame !== 'string' && socket !== undefined && ws.readyState === WebSocket.OPEN) {
+    const stream = ws.stream;
+    if (!ws.isOpen || stream === undefined) return;
+    // This turn's frames leave together.
+    if (!this.corked) corkForThisTurn(this, stream);
+    if (typeof frame !== 'string') {
       // A fan-out's shared payload: framed once for all recipients and written straight to the socket,
-      // one buffered chunk and no allocation per recipient (ws would build a header and two chunks).
-      // Safe because permessage-deflate is off (server.ts), so ws's sender never holds frames back and
-      // everything it writes (pongs, close frames) reaches the socket in call order with these; the
-      // bytes count in ws.bufferedAmount, which reads the socket's buffer.
-      socket.write(sharedTextFrame(frame));
+      // one buffered chunk and no allocation per recipient. Safe because no engine compresses
+      // (permessage-deflate is off), so whatever else the engine writes (pongs, close frames) reaches
+      // the socket in call order with these; the bytes count in bufferedAmount, which reads the socket.
+      stream.write(sharedTextFrame(frame));
       return;
     }
-    ws.send(frame, TEXT_FRAME);
-    if (typeof frame === 'string') {
-      this.ctx.metrics.increment('ws_messages_sent_total', this.labels);
-      this.ctx.metrics.increment('socket_transmitted_bytes', this.labels, Buffer.byteLength(frame));
-    }
+    ws.sendText(frame);
+    this.ctx.metrics.increment('ws_messages_sent_total', this.labels);
+    this.ctx.metrics.increment('socket_transmitted_bytes', this.labels, Buffer.byteLength(frame));
   }
 
   /** Non-fatal protocol error: the socket stays open. */
@@ -160,7 +132,7 @@ export class Connection implements SessionSocket {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.ws.send(errorFrame(code, reason), TEXT_FRAME);
+      this.ws.sendText(errorFrame(code, reason));
       this.ws.close(code, reason.slice(0, 120)); // a close reason must fit in 123 bytes
     } catch {
       this.ws.terminate();
@@ -169,24 +141,27 @@ export class Connection implements SessionSocket {
 
   /** @internal Inbound activity: resets the heartbeat. */
   touch(): void {
-    if (this.awaitingPong) {
-      this.awaitingPong = false;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.onIdle(), this.ctx.activityTimeout * 1000);
-    } else {
-      this.timer.refresh();
-    }
+    this.lastSeen = this.ctx.clock.tick;
+    this.pingSentAt = NONE;
   }
 
-  private onIdle(): void {
+  /** @internal A pong frame counts as activity. */
+  onPong(): void {
+    this.touch();
+  }
+
+  /** @internal Called by the heartbeat sweep each tick: acts on whichever deadline has passed. */
+  heartbeat(now: number, idleTicks: number, pongTicks: number): void {
     if (this.closed) return;
-    if (this.awaitingPong) {
-      this.close(ErrorCode.PongNotReceived, 'Pong reply not received in time');
-      return;
+    if (this.authDeadline !== NONE && now - this.authDeadline > 0) {
+      this.close(ErrorCode.Unauthorized, 'Connection not authorized within timeout');
+    } else if (this.pingSentAt !== NONE) {
+      if (now - this.pingSentAt > pongTicks)
+        this.close(ErrorCode.PongNotReceived, 'Pong reply not received in time');
+    } else if (now - this.lastSeen > idleTicks) {
+      this.pingSentAt = now;
+      this.send(PING);
     }
-    this.awaitingPong = true;
-    this.send(PING);
-    this.timer = setTimeout(() => this.onIdle(), this.ctx.pongTimeoutMs);
   }
 
   /** @internal */
@@ -330,12 +305,10 @@ export class Connection implements SessionSocket {
   onClose(code: number): void {
     this.ctx.metrics.increment('new_disconnections_total', { appId: this.appId, code });
     this.closed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.authTimer);
     // Leave after any in-flight subscribe so a racing join is undone too.
     this.pending = (this.pending ?? Promise.resolve())
       .then(async () => {
-        for (const channel of [...this.channels.keys()]) await unsubscribe(this, this.ctx, { channel });
+        for (const channel of this.channels.channels()) await unsubscribe(this, this.ctx, { channel });
         await signout(this, this.ctx);
         this.ctx.adapter.removeSocket(this);
       })

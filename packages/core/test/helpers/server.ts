@@ -35,7 +35,9 @@ export async function startServer(
   options: Omit<ServerOptions, 'apps'> & { apps?: TestApp[] } = {},
 ): Promise<TestServer> {
   const apps = options.apps ?? [APP];
-  const server = createServer({ ...options, host: '127.0.0.1', port: 0, apps });
+  // The whole suite runs on either WebSocket engine: SOCKUDO_TEST_WEBSOCKET_ENGINE=lean|ws.
+  const engine = process.env.SOCKUDO_TEST_WEBSOCKET_ENGINE as ServerOptions['websocketEngine'];
+  const server = createServer({ websocketEngine: engine, ...options, host: '127.0.0.1', port: 0, apps });
   running.add(server);
   const { port } = await server.listen();
   return {

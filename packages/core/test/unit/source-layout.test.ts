@@ -14,6 +14,7 @@ const RANKS: Record<string, number> = {
   util: 0,
   wire: 0,
   apps: 1,
+  websocket: 1,
   spec: 2,
   metrics: 3,
   memory: 3,
