@@ -6,6 +6,7 @@
 # H1 starts two nodes of each server joined by its redis adapter (Redis at $REDIS_HOST:$REDIS_PORT, under
 # a prefix unique to this run, so other users of that Redis are not disturbed).
 # For a quick end-to-end check: DURATION=3 CONNECTIONS=2000 P1_USERS=100 ROUNDS=1 (figures not comparable).
+# TARGETS="ours-lean ours-ws soketi" races our WebSocket engines too (ours = the configured default).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SOKETI_DIR="${SOKETI_DIR:-/tmp/soketi}"
@@ -18,37 +19,37 @@ REDIS_HOST="${REDIS_HOST:-127.0.0.1}" REDIS_PORT="${REDIS_PORT:-6379}"
 OUT="bench/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 PREFIX="sockudo-bench-$(basename "$OUT")-$$"
-PORT_OURS=6201 PORT_SOKETI=6101 # H1's second nodes listen on these + 1
+TARGETS="${TARGETS:-ours soketi}"
 # Our server runs with the node flags its `sockudo` executable's shebang line gives (as `sockudo start` does).
 NODE_FLAGS_OURS="$(sed -n '1s/^#!.*env -S node//p' apps/server/dist/bin.js)"
 
 [ -f "$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js" ] || { echo "soketi is not installed in $SOKETI_DIR" >&2; exit 1; }
 [ -f apps/server/dist/bin.js ] && [ -f bench/dist/cli.js ] || { echo "build first: pnpm build" >&2; exit 1; }
 
-free_port() { for _ in $(seq 100); do ss -ltn | grep -q "127.0.0.1:$1 " || return 0; sleep 0.1; done; echo "port $1 busy" >&2; exit 1; }
+# A port the OS picks (free when asked; the server binds it a moment later).
+pick_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; exit 1; }
 
 # Both servers: the bench app, presence channels allowed up to 1,000 members (P1 has 500 users).
 # start_<server> <port> <node index 1|2> <cluster 0|1>
 start_ours() {
-  free_port "$1"
-  local config=()
+  local config=() engine=()
+  case "$TARGET" in ours-*) engine=(SOCKUDO_WEBSOCKET_ENGINE="${TARGET#ours-}") ;; esac
   if [ "$3" = 1 ]; then
     printf '{"adapter":{"driver":"redis","redis":{"prefix":"%s:","redis_pub_options":{"url":"redis://%s:%s"}}}}\n' \
       "$PREFIX" "$REDIS_HOST" "$REDIS_PORT" >"$OUT/ours-h1.json"
     config=(-c "$OUT/ours-h1.json")
   fi
-  SOCKUDO_DEFAULT_APP_ID=app-id SOCKUDO_DEFAULT_APP_KEY=app-key SOCKUDO_DEFAULT_APP_SECRET=app-secret \
+  env "${engine[@]}" SOCKUDO_DEFAULT_APP_ID=app-id SOCKUDO_DEFAULT_APP_KEY=app-key SOCKUDO_DEFAULT_APP_SECRET=app-secret \
     SOCKUDO_DEFAULT_APP_MAX_PRESENCE_MEMBERS_PER_CHANNEL=1000 METRICS_ENABLED=false \
     node $NODE_FLAGS_OURS apps/server/dist/bin.js start "${config[@]}" --host 127.0.0.1 --port "$1" >>"$OUT/ours-$2.log" 2>&1 &
   echo $!
 }
 start_soketi() {
-  free_port "$1"
   local adapter=local
   [ "$3" = 1 ] && adapter=redis
   (cd "$SOKETI_DIR" && SOKETI_DEFAULT_APP_ID=app-id SOKETI_DEFAULT_APP_KEY=app-key SOKETI_DEFAULT_APP_SECRET=app-secret \
-    SOKETI_HOST=127.0.0.1 SOKETI_PORT="$1" SOKETI_METRICS_HOST=127.0.0.1 SOKETI_METRICS_SERVER_PORT=$((9700 + $2)) \
+    SOKETI_HOST=127.0.0.1 SOKETI_PORT="$1" SOKETI_METRICS_HOST=127.0.0.1 SOKETI_METRICS_SERVER_PORT=$(pick_port) \
     SOKETI_PRESENCE_MAX_MEMBERS=1000 SOKETI_ADAPTER_DRIVER=$adapter SOKETI_ADAPTER_REDIS_PREFIX="$PREFIX" \
     SOKETI_DB_REDIS_HOST="$REDIS_HOST" SOKETI_DB_REDIS_PORT="$REDIS_PORT" \
     exec node node_modules/@soketi/soketi/bin/server.js start >>"$OLDPWD/$OUT/soketi-$2.log" 2>&1) &
@@ -76,17 +77,19 @@ args_for() {
 started=$(date +%s)
 for round in $(seq "$ROUNDS"); do
   for scenario in $SCENARIOS; do
-    for target in ours soketi; do
-      if [ "$target" = ours ]; then port=$PORT_OURS; else port=$PORT_SOKETI; fi
+    for target in $TARGETS; do
+      TARGET=$target
+      port=$(pick_port)
       cluster=0 extra=()
       [ "$scenario" = H1 ] && cluster=1
-      pid=$("start_$target" $port 1 $cluster)
+      pid=$("start_${target%%-*}" $port 1 $cluster)
       pids=("$pid")
       if [ $cluster = 1 ]; then
-        pid_b=$("start_$target" $((port + 1)) 2 1)
+        port_b=$(pick_port)
+        pid_b=$("start_${target%%-*}" $port_b 2 1)
         pids+=("$pid_b")
-        extra=(--port-b $((port + 1)) --server-pid-b "$pid_b")
-        wait_up $((port + 1))
+        extra=(--port-b $port_b --server-pid-b "$pid_b")
+        wait_up $port_b
       fi
       wait_up $port
       sleep 1

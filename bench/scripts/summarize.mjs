@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Prints the median of each scenario's key figure per label from a compare.sh results folder, the ratio
-// ours/soketi and the target of shared/PERFORMANCE.md:  node bench/scripts/summarize.mjs bench/results/<run>
+// ours/soketi and the target of shared/PERFORMANCE.md, and the spread (min–max) of each side's runs:
+//   node bench/scripts/summarize.mjs bench/results/<run> [our label: ours | ours-lean | ours-ws]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.argv[2];
+const [dir, OURS = 'ours'] = process.argv.slice(2);
 if (!dir) throw new Error('usage: summarize.mjs <results folder>');
 
 // figure → scenario, how to read it, the target on ours/soketi (or on ours/our F1 for H1)
@@ -54,23 +55,28 @@ const check = (ratio, target) => {
   return `${target[0].replace('>=', '≥').replace('<=', '≤')} ${target[1]} ${ok ? '✔' : '✘'}`;
 };
 
-console.log('| figure | ours | soketi | ours/soketi | target | runs ours/soketi |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+const spread = (values) => {
+  const sorted = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
+  return sorted.length < 2 ? '' : `${fmt(sorted[0])}–${fmt(sorted.at(-1))}`;
+};
+
+console.log(`| figure | ${OURS} | soketi | ${OURS}/soketi | target | spread ${OURS} | spread soketi | runs |`);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const { name, scenario, get, target } of figures) {
-  const oursValues = valuesOf(scenario, 'ours', get);
+  const oursValues = valuesOf(scenario, OURS, get);
   const soketiValues = valuesOf(scenario, 'soketi', get);
   const ours = median(oursValues);
   const soketi = median(soketiValues);
   if (ours === undefined && soketi === undefined) continue;
   const ratio = ours !== undefined && soketi ? ours / soketi : undefined;
   console.log(
-    `| ${name} | ${fmt(ours)} | ${fmt(soketi)} | ${ratio === undefined ? '–' : ratio.toFixed(2)} | ${check(ratio, target)} | ${oursValues.length}/${soketiValues.length} |`,
+    `| ${name} | ${fmt(ours)} | ${fmt(soketi)} | ${ratio === undefined ? '–' : ratio.toFixed(2)} | ${check(ratio, target)} | ${spread(oursValues)} | ${spread(soketiValues)} | ${oursValues.length}/${soketiValues.length} |`,
   );
 }
 
 // H1's target is against our own single-node F1 of the same sitting.
-const h1 = median(valuesOf('H1', 'ours', (f) => f.deliveriesPerSecond));
-const f1 = median(valuesOf('F1', 'ours', (f) => f.deliveriesPerSecond));
+const h1 = median(valuesOf('H1', OURS, (f) => f.deliveriesPerSecond));
+const f1 = median(valuesOf('F1', OURS, (f) => f.deliveriesPerSecond));
 if (h1 !== undefined && f1 !== undefined) {
   const ratio = h1 / f1;
   console.log(
@@ -91,7 +97,7 @@ for (const r of bad) {
 const scenarios = [...new Set(runs.map((r) => r.scenario))];
 const rounds = new Set(runs.map((r) => r.name.split('-').pop()));
 for (const scenario of scenarios) {
-  for (const label of ['ours', 'soketi']) {
+  for (const label of [OURS, 'soketi']) {
     const n = runs.filter((r) => r.scenario === scenario && r.label === label).length;
     if (n < rounds.size)
       console.log(

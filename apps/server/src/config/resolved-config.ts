@@ -31,6 +31,7 @@ export interface ResolvedConfig {
   activity_timeout: number;
   user_authentication_timeout: number;
   websocket_max_payload_kb: number;
+  websocket_engine: 'lean' | 'ws';
   max_connections: number;
   shutdown_grace_period: number;
   /** Worker processes; 0 = one per CPU ("auto"). */

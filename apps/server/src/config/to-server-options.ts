@@ -16,6 +16,7 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
     activityTimeout: config.activity_timeout,
     userAuthenticationTimeout: config.user_authentication_timeout,
     websocketMaxPayloadKb: config.websocket_max_payload_kb,
+    websocketEngine: config.websocket_engine,
     maxConnections: config.max_connections,
     httpRequestLimitInMb: config.http_api.request_limit_in_mb,
     shutdownGracePeriod: config.shutdown_grace_period,

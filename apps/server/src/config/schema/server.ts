@@ -57,6 +57,14 @@ export const TOP_LEVEL_KEYS = topLevel([
     description: 'Largest inbound WebSocket message, in KB.',
   },
   {
+    key: 'websocket_engine',
+    type: { kind: 'enum', values: ['lean', 'ws'] },
+    default: 'lean',
+    env: ['SOCKUDO_WEBSOCKET_ENGINE'],
+    description:
+      "What speaks WebSocket on upgraded sockets: lean (Sockudo's own RFC 6455 framing over the TCP socket, ~1.5 KB less per connection) or ws (the npm package). No extensions either way (permessage-deflate is never negotiated). Not in Rust Sockudo.",
+  },
+  {
     key: 'max_connections',
     type: COUNT,
     default: 0,
