@@ -32,3 +32,10 @@ if (process.env.AB_SNAPSHOT) {
     process.stdout.write('snapshot written\n');
   });
 }
+// memory-split.mjs asks with SIGUSR1 (after a full GC when run with --expose-gc).
+process.on('SIGUSR1', () => {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  process.stdout.write(`memory ${JSON.stringify({ rss, heapUsed, heapTotal, external, arrayBuffers })}\n`);
+});

@@ -60,7 +60,9 @@ const spread = (values) => {
   return sorted.length < 2 ? '' : `${fmt(sorted[0])}–${fmt(sorted.at(-1))}`;
 };
 
-console.log(`| figure | ${OURS} | soketi | ${OURS}/soketi | target | spread ${OURS} | spread soketi | runs |`);
+console.log(
+  `| figure | ${OURS} | soketi | ${OURS}/soketi | target | spread ${OURS} | spread soketi | runs |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const { name, scenario, get, target } of figures) {
   const oursValues = valuesOf(scenario, OURS, get);

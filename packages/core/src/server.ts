@@ -136,7 +136,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   // Frames between our limit and 4× it get a pusher:error; only beyond that does the engine close (1009).
   const engineOptions = { maxPayloadBytes: context.maxPayloadBytes * 4 };
   const engine: WebSocketEngine =
-    options.websocketEngine === 'lean' ? createLeanEngine(engineOptions) : createWsEngine(engineOptions);
+    options.websocketEngine === 'ws' ? createWsEngine(engineOptions) : createLeanEngine(engineOptions);
   const handleHttp = createHttpApi(context, state, options.cors);
   httpServer.on('request', handleHttp);
 

@@ -26,7 +26,12 @@ interface Frame {
 function clientFrame(
   opcode: number,
   payload: Buffer | string,
-  { fin = true, rsv = 0, masked = true, length }: { fin?: boolean; rsv?: number; masked?: boolean; length?: number } = {},
+  {
+    fin = true,
+    rsv = 0,
+    masked = true,
+    length,
+  }: { fin?: boolean; rsv?: number; masked?: boolean; length?: number } = {},
 ): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
   const size = length ?? body.length;
@@ -89,8 +94,14 @@ async function openSocket(port: number) {
     return end < 0 ? Buffer.alloc(0) : bytes.subarray(end + 4);
   };
   const frames = () => parseFrames(afterHandshake());
-  const texts = () => frames().filter((f) => f.opcode === 1).map((f) => f.payload.toString());
-  await waitUntil(() => texts().some((t) => t.includes('pusher:connection_established')), 'connection_established');
+  const texts = () =>
+    frames()
+      .filter((f) => f.opcode === 1)
+      .map((f) => f.payload.toString());
+  await waitUntil(
+    () => texts().some((t) => t.includes('pusher:connection_established')),
+    'connection_established',
+  );
   const closeCode = () => {
     const close = frames().find((f) => f.opcode === 8);
     return close && close.payload.length >= 2 ? close.payload.readUInt16BE(0) : undefined;
@@ -169,7 +180,11 @@ for (const engine of ['ws', 'lean'] as const) {
       ['a close frame with an invalid code', () => clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
       ['text that is not UTF-8', () => clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
       // Only the header: the server must refuse before the 2 MB arrive.
-      ['a frame over 4x the payload limit', () => clientFrame(1, Buffer.alloc(0), { length: 2_000_000 }), 1009],
+      [
+        'a frame over 4x the payload limit',
+        () => clientFrame(1, Buffer.alloc(0), { length: 2_000_000 }),
+        1009,
+      ],
     ];
     for (const [what, frame, code] of violations) {
       it(`closes with ${code} on ${what}`, async () => {
