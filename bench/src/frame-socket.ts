@@ -1,7 +1,6 @@
 // The WebSocket seam of the load generator: two clients behind one small interface, so the cheap one
-// can be checked against the reference one (`ws`) with the same scenario code.
-import { RawWebSocket } from './raw-websocket.js';
-import { WsFrameSocket } from './ws-frame-socket.js';
+// can be checked against the reference one (`ws`) with the same scenario code. Types only, so both
+// clients implement it without importing the factory that picks between them (open-frame-socket.ts).
 
 /** Which WebSocket client implementation to use. */
 export type ClientKind = 'raw' | 'ws';
@@ -21,16 +20,4 @@ export interface FrameSocket {
   send(text: string): void;
   /** Drops the connection without a close handshake. */
   terminate(): void;
-}
-
-/** Opens a client WebSocket of the given kind; events arrive on `events`. */
-export function openFrameSocket(
-  kind: ClientKind,
-  url: string,
-  handshakeTimeoutMs: number,
-  events: FrameSocketEvents,
-): FrameSocket {
-  return kind === 'raw'
-    ? new RawWebSocket(url, handshakeTimeoutMs, events)
-    : new WsFrameSocket(url, handshakeTimeoutMs, events);
 }

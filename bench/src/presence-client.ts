@@ -3,7 +3,8 @@
 // member events it sees when asked to (the observer).
 import { hmacSha256Hex } from '@sockudo/protocol';
 import { BenchError } from './bench-error.js';
-import { type ClientKind, type FrameSocket, openFrameSocket } from './frame-socket.js';
+import type { ClientKind, FrameSocket } from './frame-socket.js';
+import { openFrameSocket } from './open-frame-socket.js';
 import { indexWithin, type PusherFrame, parseFrame } from './pusher-frame.js';
 
 /** Where to connect and who to be. */

@@ -2,7 +2,8 @@
 // public channel, answer pings and hand benchmark events to a callback.
 import { BenchError } from './bench-error.js';
 import { readSentAt } from './event-payload.js';
-import { type ClientKind, type FrameSocket, openFrameSocket } from './frame-socket.js';
+import type { ClientKind, FrameSocket } from './frame-socket.js';
+import { openFrameSocket } from './open-frame-socket.js';
 import { indexWithin, parseFrame } from './pusher-frame.js';
 
 /** Callbacks shared by all clients of a run; kept tiny because they run once per delivery. */

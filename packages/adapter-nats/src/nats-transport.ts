@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import {
+  errorText,
   type Logger,
   SockudoError,
   silentLogger,
@@ -78,8 +79,6 @@ export interface NatsTransportOptions {
   /** Where connection loss and recovery are reported. @default silent */
   logger?: Logger;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A {@link TransportV2} over NATS core pub/sub. A routing key is a subject of its own
@@ -162,7 +161,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
     if (state !== 'starting') throw notStarted();
     throw new SockudoError(
       `${name}: could not connect to ${[servers].flat().join(', ')} within ${connectTimeoutMs} ms` +
-        (lastError ? `: ${describe(lastError)}` : ''),
+        (lastError ? `: ${errorText(lastError)}` : ''),
       { cause: lastError },
     );
   }
@@ -203,7 +202,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
     try {
       nc.publish(subject, payload);
     } catch (error) {
-      throw new SockudoError(`${name}: publish to ${subject} failed: ${describe(error)}`, { cause: error });
+      throw new SockudoError(`${name}: publish to ${subject} failed: ${errorText(error)}`, { cause: error });
     }
   };
 
@@ -221,7 +220,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
         if (state === 'started') handlers?.onRestored?.();
       },
       (error: unknown) => {
-        logger.debug(`${name}: confirming subscriptions after reconnect failed`, { error: describe(error) });
+        logger.debug(`${name}: confirming subscriptions after reconnect failed`, { error: errorText(error) });
         if (restoring === attempt && connected) restore(connection);
       },
     );
@@ -234,13 +233,13 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
       callback: (error, message) => {
         if (state === 'closed' || !handlers) return;
         if (error) {
-          logger.warn(`${name}: subscription to ${subject} failed: ${describe(error)}`);
+          logger.warn(`${name}: subscription to ${subject} failed: ${errorText(error)}`);
           return;
         }
         try {
           handlers.onRouted(key, message.string());
         } catch (handlerError) {
-          logger.error(`${name}: message handler threw`, { subject, error: describe(handlerError) });
+          logger.error(`${name}: message handler threw`, { subject, error: errorText(handlerError) });
         }
       },
     });
@@ -266,7 +265,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
     if (!closing) {
       state = 'closed';
       closing = release().catch((error: unknown) => {
-        logger.debug(`${name}: error while closing`, { error: describe(error) });
+        logger.debug(`${name}: error while closing`, { error: errorText(error) });
       });
     }
     return closing;
@@ -294,7 +293,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
         void watchStatus(connection).catch(() => {});
         void connection.closed().then((error) => {
           connected = false;
-          if (error && state !== 'closed') logger.error(`${name}: connection closed: ${describe(error)}`);
+          if (error && state !== 'closed') logger.error(`${name}: connection closed: ${errorText(error)}`);
         });
 
         const route: Array<[string, (payload: string) => void]> = [
@@ -307,14 +306,14 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
             callback: (error, message) => {
               if (state === 'closed') return;
               if (error) {
-                logger.warn(`${name}: subscription to ${subject} failed: ${describe(error)}`);
+                logger.warn(`${name}: subscription to ${subject} failed: ${errorText(error)}`);
                 return;
               }
               // A throwing handler must not reach nats.js's dispatch loop.
               try {
                 deliver(message.string());
               } catch (handlerError) {
-                logger.error(`${name}: message handler threw`, { subject, error: describe(handlerError) });
+                logger.error(`${name}: message handler threw`, { subject, error: errorText(handlerError) });
               }
             },
           }),
@@ -370,7 +369,7 @@ export function createNatsTransport(options: NatsTransportOptions = {}): Transpo
           () => new Error(`no PONG within ${healthCheckTimeoutMs} ms`),
         );
       } catch (error) {
-        throw new SockudoError(`${name}: health check failed: ${describe(error)}`, { cause: error });
+        throw new SockudoError(`${name}: health check failed: ${errorText(error)}`, { cause: error });
       }
     },
 

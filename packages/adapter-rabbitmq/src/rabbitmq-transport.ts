@@ -1,6 +1,8 @@
 // The `rabbitmq` adapter driver: Sockudo nodes exchange their all-nodes traffic over a fanout exchange
 // and channel/user events over a direct exchange with one binding per routing key a node holds, all
 // into one exclusive queue per node, over one AMQP connection per node.
+// One connection's channels, queue and consumer are a session (rabbitmq-session.ts); this file is what
+// runs over them: start, reconnecting with the interest set re-bound, publish, subscribe, health.
 
 import {
   ConfigError,
@@ -14,23 +16,15 @@ import {
   type TransportV2,
   withTimeout,
 } from '@sockudo/core';
-import {
-  type Channel,
-  type ChannelModel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-  connect,
-  type SocketOptions,
-} from 'amqplib';
+import type { ChannelModel, ConsumeMessage, SocketOptions } from 'amqplib';
 import { DEFAULT_RABBITMQ_URL, parseAmqpUrl } from './amqp-url.js';
-import { PublishWindow } from './publish-window.js';
 import {
   amqpRoutingKey,
   DEFAULT_RABBITMQ_PREFIX,
-  nodeQueueName,
   type RabbitMqExchanges,
   rabbitMqExchanges,
 } from './rabbitmq-names.js';
+import { RabbitMqSessions, type Session } from './rabbitmq-session.js';
 
 /** Options of {@link createRabbitMqTransport}. */
 export interface RabbitMqTransportOptions {
@@ -106,31 +100,6 @@ export interface RabbitMqTransport extends TransportV2 {
 /** The AMQP `type` property of each all-nodes publish. */
 type AllNodesKind = 'broadcast' | 'request' | 'response';
 
-/**
- * The binding every node queue has on the routed exchange besides its keys. Core never builds an empty
- * key, so nothing is ever routed by it; it keeps the exchange alive (it is auto-delete) while any node
- * is connected, even one that holds no key, so that a publish never finds it gone.
- */
-const ANCHOR_KEY = '';
-
-/** One connection's worth of channels, queue and bindings. A reconnect builds a new one. */
-interface Session {
-  readonly model: ChannelModel;
-  control: Channel | undefined;
-  publisher: ConfirmChannel | undefined;
-  window: PublishWindow | undefined;
-  queue: string | undefined;
-  /** AMQP routing keys bound (or being bound) on this session's queue → the bind's acknowledgement. */
-  readonly bindings: Map<string, Promise<void>>;
-  /** Why the broker blocks this connection's publishes (a resource alarm), while it does. */
-  blockedReason: string | undefined;
-  /** The last error the connection or a channel reported. */
-  error: unknown;
-  lost: boolean;
-  /** Removes the listeners put on a connection the transport does not own. */
-  detach(): void;
-}
-
 type Phase = 'new' | 'starting' | 'up' | 'restoring' | 'down' | 'closed';
 
 /** 100 ms, 200 ms, 400 ms, 800 ms, then 1 s between attempts, like the Redis and NATS transports. */
@@ -173,9 +142,6 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
   let reconnectTimer: NodeJS.Timeout | undefined;
   let reconnectAttempt = 0;
   let closing: Promise<void> | undefined;
-  /** A queue of a lost session on the given connection, deleted by the next session. */
-  let staleQueue: string | undefined;
-  let givenConnectionClosed = false;
   /**
    * The interest set: AMQP routing key → the core key it stands for (they differ for hashed long keys).
    * Kept across reconnects and re-bound on every new session.
@@ -186,6 +152,19 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
   const notStarted = () =>
     new SockudoError(`${name}: ${phase === 'closed' ? 'closed' : 'not started (call start() first)'}`);
   const started = () => phase === 'up' || phase === 'restoring' || phase === 'down';
+  const sessions = new RabbitMqSessions({
+    name,
+    href: url.href,
+    connection: options.connection,
+    socketOptions: options.socketOptions,
+    prefix,
+    exchanges,
+    limits,
+    logger,
+    reason,
+    dispatch: (session, message) => dispatch(session, message),
+    lose: (session, error) => lose(session, error),
+  });
 
   function dispatch(session: Session, message: ConsumeMessage | null): void {
     if (message === null) {
@@ -216,137 +195,6 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
     }
   }
 
-  async function openConnection(timeoutMs: number): Promise<ChannelModel> {
-    if (options.connection) {
-      if (givenConnectionClosed) throw new Error('the given connection is closed');
-      return options.connection;
-    }
-    return connect(url.href, {
-      timeout: timeoutMs,
-      ...options.socketOptions,
-      clientProperties: { connection_name: `sockudo ${prefix}`, ...options.socketOptions?.clientProperties },
-    });
-  }
-
-  /** Connects (or takes the given connection), declares everything and starts consuming. */
-  async function openSession(timeoutMs: number): Promise<Session> {
-    const model = await openConnection(timeoutMs);
-    const owned = !options.connection;
-    const session: Session = {
-      model,
-      control: undefined,
-      publisher: undefined,
-      window: undefined,
-      queue: undefined,
-      bindings: new Map(),
-      blockedReason: undefined,
-      error: undefined,
-      lost: false,
-      detach: () => {},
-    };
-    // An EventEmitter without an 'error' listener would throw; the 'close' that follows is what counts.
-    const onError = (error: unknown) => {
-      session.error = error;
-      logger.debug(`${name}: connection error`, { error: reason(error) });
-    };
-    const onClose = (error?: unknown) => {
-      if (!owned) givenConnectionClosed = true;
-      lose(session, error ?? new Error('connection closed'));
-    };
-    const onBlocked = (blockedBy: string) => {
-      session.blockedReason = blockedBy;
-      logger.warn(`${name}: the broker blocks publishing: ${blockedBy}`);
-    };
-    const onUnblocked = () => {
-      session.blockedReason = undefined;
-      logger.info(`${name}: the broker accepts publishes again`);
-    };
-    model.on('error', onError);
-    model.on('close', onClose);
-    model.on('blocked', onBlocked);
-    model.on('unblocked', onUnblocked);
-    session.detach = () => {
-      model.off('error', onError);
-      model.off('close', onClose);
-      model.off('blocked', onBlocked);
-      model.off('unblocked', onUnblocked);
-    };
-    try {
-      const watch = <C extends Channel>(channel: C, role: string): C => {
-        channel.on('error', (error: unknown) => {
-          session.error = error;
-          logger.debug(`${name}: ${role} channel error`, { error: reason(error) });
-        });
-        // When the connection goes, its channels close first and the connection's own 'close' (with
-        // the broker's reason) follows in the same turn: let that one tell why.
-        channel.on('close', () =>
-          process.nextTick(() => lose(session, session.error ?? new Error(`${role} channel closed`))),
-        );
-        return channel;
-      };
-      const control = watch(await model.createChannel(), 'control');
-      session.control = control;
-      const publisher = watch(await model.createConfirmChannel(), 'publisher');
-      session.publisher = publisher;
-      session.window = new PublishWindow(publisher, limits);
-      if (staleQueue && !owned) {
-        await control.deleteQueue(staleQueue);
-        staleQueue = undefined;
-      }
-      // Transient and auto-delete: a cluster leaves nothing behind on the broker once its last node is
-      // gone. A node's queue is bound to both; the broadcast binding and the anchor keep them alive.
-      await control.assertExchange(exchanges.broadcast, 'fanout', { durable: false, autoDelete: true });
-      await control.assertExchange(exchanges.routed, 'direct', { durable: false, autoDelete: true });
-      const queue = nodeQueueName(prefix);
-      await control.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
-      session.queue = queue;
-      await control.bindQueue(queue, exchanges.broadcast, '');
-      await control.bindQueue(queue, exchanges.routed, ANCHOR_KEY);
-      // noAck: the queue is exclusive, so an unacknowledged message would die with the connection
-      // anyway; acknowledgements would only add a frame per message. The handlers are synchronous, so
-      // TCP back-pressure is what slows the broker down for a busy node.
-      await control.consume(queue, (message) => dispatch(session, message), { noAck: true, exclusive: true });
-      if (session.lost) throw session.error ?? new Error('connection lost while setting up');
-      return session;
-    } catch (error) {
-      session.lost = true;
-      dispose(session);
-      throw error;
-    }
-  }
-
-  /** Opens a session within `timeoutMs`; one that completes after the deadline is closed. */
-  function openSessionWithin(timeoutMs: number): Promise<Session> {
-    const opening = openSession(timeoutMs);
-    return withTimeout(
-      opening,
-      timeoutMs,
-      () => new Error(`no connection with its exchanges, queue and consumer within ${timeoutMs} ms`),
-    ).catch((error: unknown) => {
-      opening.then(
-        (late) => {
-          late.lost = true;
-          dispose(late);
-        },
-        () => {},
-      );
-      throw error;
-    });
-  }
-
-  /** Lets go of a session's broker resources, without waiting. */
-  function dispose(session: Session): void {
-    session.window?.fail(new Error('connection lost'));
-    if (!options.connection) {
-      session.model.close().catch(() => {});
-      return;
-    }
-    session.detach();
-    if (session.queue) staleQueue = session.queue;
-    session.control?.close().catch(() => {});
-    session.publisher?.close().catch(() => {});
-  }
-
   /** A session's connection or one of its channels went away. */
   function lose(session: Session, error: unknown): void {
     if (session.lost) return;
@@ -357,7 +205,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
     current = undefined;
     if (phase === 'closed') return;
     phase = 'down';
-    dispose(session);
+    sessions.dispose(session);
     logger.warn(
       `${name}: lost the connection to ${shownUrl} (${reason(error)}); reconnecting, ${interest.size} routing keys to re-bind`,
     );
@@ -366,7 +214,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
 
   function scheduleReconnect(): void {
     if (phase !== 'down' || reconnectTimer) return;
-    if (givenConnectionClosed) {
+    if (sessions.givenConnectionClosed) {
       logger.error(`${name}: the given connection closed; this transport cannot reconnect it`);
       return;
     }
@@ -378,7 +226,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
     if (phase !== 'down') return;
     let session: Session;
     try {
-      session = await openSessionWithin(connectionTimeoutMs);
+      session = await sessions.open(connectionTimeoutMs);
     } catch (error) {
       lastError = error;
       logger.debug(`${name}: reconnect attempt ${reconnectAttempt} failed`, { error: reason(error) });
@@ -388,7 +236,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
     if (phase !== 'down' || session.lost) {
       if (!session.lost) {
         session.lost = true;
-        dispose(session);
+        sessions.dispose(session);
       }
       if (phase === 'down') scheduleReconnect();
       return;
@@ -449,32 +297,6 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
       });
   }
 
-  async function release(session: Session | undefined): Promise<void> {
-    if (!session) return;
-    session.lost = true;
-    session.window?.fail(new SockudoError(`${name}: closed`));
-    if (!options.connection) {
-      try {
-        await withTimeout(session.model.close(), 1000, () => new Error('close timed out'));
-      } catch {
-        // Already closed, or the broker does not answer: drop the socket.
-        (session.model.connection as { stream?: { destroy?(): void } }).stream?.destroy?.();
-      }
-      return;
-    }
-    session.detach();
-    const control = session.control;
-    await withTimeout(
-      (async () => {
-        if (control && session.queue) await control.deleteQueue(session.queue);
-        await control?.close();
-        await session.publisher?.close();
-      })(),
-      1000,
-      () => new Error('close timed out'),
-    ).catch((error: unknown) => logger.debug(`${name}: error while closing`, { error: reason(error) }));
-  }
-
   const close = (): Promise<void> => {
     if (!closing) {
       phase = 'closed';
@@ -482,7 +304,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
       reconnectTimer = undefined;
       const session = current;
       current = undefined;
-      closing = release(session);
+      closing = sessions.release(session, new SockudoError(`${name}: closed`));
     }
     return closing;
   };
@@ -499,10 +321,10 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
       const deadline = Date.now() + connectionTimeoutMs;
       for (let attempt = 0; ; attempt++) {
         try {
-          const session = await openSessionWithin(Math.max(1, deadline - Date.now()));
+          const session = await sessions.open(Math.max(1, deadline - Date.now()));
           if (phase !== 'starting') {
             session.lost = true;
-            dispose(session);
+            sessions.dispose(session);
             throw notStarted();
           }
           if (!session.lost) {
@@ -510,7 +332,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
             phase = 'up';
             return;
           }
-          dispose(session);
+          sessions.dispose(session);
           lastError = session.error;
         } catch (error) {
           if (phase !== 'starting') throw notStarted();
@@ -518,7 +340,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
         }
         // Keep trying until the deadline; a last attempt needs a little time to be worth making.
         const remaining = deadline - Date.now();
-        if (givenConnectionClosed || remaining < 50) break;
+        if (sessions.givenConnectionClosed || remaining < 50) break;
         await sleep(Math.min(reconnectDelay(attempt), remaining - 25));
         if (phase !== 'starting') throw notStarted();
       }
@@ -579,7 +401,7 @@ export function createRabbitMqTransport(options: RabbitMqTransportOptions = {}):
 
     async checkHealth() {
       if (!started()) throw notStarted();
-      if (givenConnectionClosed) {
+      if (sessions.givenConnectionClosed) {
         throw new SockudoError(`${name}: the given connection is closed; this transport cannot reconnect it`);
       }
       const session = current;

@@ -4,6 +4,7 @@
 // caller, and the interest set restored by the transport itself after the subscriber reconnects.
 
 import {
+  errorText,
   type Logger,
   SockudoError,
   type TransportHandlersV2,
@@ -58,10 +59,6 @@ export function cappedBackoff(times: number): number {
 /** How often a pending restore is tried again. */
 const RESTORE_RETRY_MS = 500;
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Assembles a {@link TransportV2} from a publisher and a subscriber connection. */
 export function createPubSubTransport(parts: PubSubParts): TransportV2 {
   const { name, publisher, subscriber, channels, logger } = parts;
@@ -87,7 +84,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
     let lost = false;
     connection.on('error', (error: unknown) => {
       lastError = error;
-      logger.debug(`${name}: ${role} connection error`, { error: describe(error) });
+      logger.debug(`${name}: ${role} connection error`, { error: errorText(error) });
     });
     connection.on('ready', () => {
       if (lost) logger.info(`${name}: ${role} connection restored`);
@@ -97,7 +94,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
     connection.on('close', () => {
       if (!everReady || lost || state !== 'started') return;
       lost = true;
-      logger.warn(`${name}: ${role} connection lost; reconnecting`, { error: describe(lastError) });
+      logger.warn(`${name}: ${role} connection lost; reconnecting`, { error: errorText(lastError) });
     });
   };
   watch(publisher, 'publisher');
@@ -112,7 +109,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
       else if (channel === channels.requests) handlers.onRequest(message);
       else if (channel === channels.responses) handlers.onResponse(message);
     } catch (error) {
-      logger.error(`${name}: message handler threw`, { channel, error: describe(error) });
+      logger.error(`${name}: message handler threw`, { channel, error: errorText(error) });
     }
   };
 
@@ -145,14 +142,14 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
     try {
       await send(channel, payload);
     } catch (error) {
-      if (describe(error) === 'Command timed out' && publisher.status === 'ready') {
+      if (errorText(error) === 'Command timed out' && publisher.status === 'ready') {
         // Redis holds the connection open but has stopped answering (hung, or stopped): every further
         // publish would pile up in ioredis's queue and the socket. Dropping the connection fails what
         // is queued, the transport refuses publishes until it is ready again, and ioredis reconnects.
         logger.warn(`${name}: Redis did not answer a publish in time; reconnecting`);
         publisher.disconnect(true);
       }
-      throw new SockudoError(`${name}: publish to ${channel} failed: ${describe(error)}`, { cause: error });
+      throw new SockudoError(`${name}: publish to ${channel} failed: ${errorText(error)}`, { cause: error });
     }
   };
 
@@ -181,7 +178,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
       if (interest.size > 0) await parts.routed.subscribe([...interest.values()]);
     } catch (error) {
       // The connection dropped again; the next 'ready' runs again.
-      logger.debug(`${name}: re-subscribe failed`, { error: describe(error) });
+      logger.debug(`${name}: re-subscribe failed`, { error: errorText(error) });
       return;
     }
     if (run !== restoreRun || state !== 'started') return;
@@ -242,7 +239,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
           () =>
             new SockudoError(
               `${name}: could not connect and subscribe within ${parts.connectTimeoutMs} ms` +
-                (lastError ? `: ${describe(lastError)}` : ''),
+                (lastError ? `: ${errorText(lastError)}` : ''),
               { cause: lastError },
             ),
         );
@@ -284,7 +281,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
         await parts.routed.subscribe(fresh);
       } catch (error) {
         needRestore();
-        throw new SockudoError(`${name}: subscribe failed: ${describe(error)}`, { cause: error });
+        throw new SockudoError(`${name}: subscribe failed: ${errorText(error)}`, { cause: error });
       }
     },
 
@@ -299,7 +296,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
       // While away there is nothing to leave: the restore subscribes only what is still held.
       if (gone.length === 0 || state !== 'started' || restoring || subscriber.status !== 'ready') return;
       await parts.routed.unsubscribe(gone).catch((error: unknown) => {
-        logger.debug(`${name}: unsubscribe failed`, { error: describe(error) });
+        logger.debug(`${name}: unsubscribe failed`, { error: errorText(error) });
       });
     },
 
@@ -324,7 +321,7 @@ export function createPubSubTransport(parts: PubSubParts): TransportV2 {
           () => new Error(`no PONG within ${parts.healthCheckTimeoutMs} ms`),
         );
       } catch (error) {
-        throw new SockudoError(`${name}: health check failed: ${describe(error)}`, { cause: error });
+        throw new SockudoError(`${name}: health check failed: ${errorText(error)}`, { cause: error });
       }
     },
 

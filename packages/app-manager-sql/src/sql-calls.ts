@@ -1,15 +1,11 @@
 // How a SQL app manager runs one call: refused after close(), bounded by a deadline, a read retried once
 // on a connection the server dropped, and any failure reported with the database and without the password.
 
-import { errorText, redact, SockudoError } from '@sockudo/core';
+import { errorText, redact, SockudoError, withTimeout } from '@sockudo/core';
 
 /** Rejects with `no answer within <ms> ms` when `promise` has not settled within `ms`. */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => new Error(`no answer within ${ms} ms`));
 }
 
 /** Options of {@link createSqlCalls}. */

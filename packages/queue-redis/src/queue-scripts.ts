@@ -3,7 +3,10 @@
 //
 // A job id is in exactly one of wait, delayed or active at a time. Its `attempts` entry, incremented
 // by each claim, is the lease's fencing token: a worker whose lease has lapsed and whose job was
-// claimed again cannot complete, retry, fail or renew it any more.
+// claimed again cannot complete, retry, fail or renew it any more. `defineScripts` registers them on a
+// client as typed commands.
+
+import type { Cluster, Redis } from 'ioredis';
 
 /** Milliseconds on the Redis server's clock. */
 const NOW = `
@@ -134,3 +137,73 @@ for i = 1, #ARGV, 2 do
 end
 return released
 `;
+
+/** The scripts as commands of a client, after {@link defineScripts}. */
+export interface Scripts {
+  sockudoQueuePush(jobs: string, wait: string, id: string, data: string, capacity: number): Promise<number>;
+  sockudoQueueClaim(
+    jobs: string,
+    attempts: string,
+    wait: string,
+    delayed: string,
+    active: string,
+    count: number,
+    leaseMs: number,
+  ): Promise<Array<string | number>>;
+  sockudoQueueComplete(
+    jobs: string,
+    attempts: string,
+    active: string,
+    id: string,
+    token: number,
+  ): Promise<number>;
+  sockudoQueueRetry(
+    attempts: string,
+    active: string,
+    wait: string,
+    delayed: string,
+    id: string,
+    token: number,
+    delayMs: number,
+  ): Promise<number>;
+  sockudoQueueFail(
+    jobs: string,
+    attempts: string,
+    active: string,
+    wait: string,
+    dlq: string,
+    id: string,
+    token: number,
+    reason: string,
+    queue: string,
+    keep: number,
+  ): Promise<number>;
+  sockudoQueueRenew(
+    attempts: string,
+    active: string,
+    leaseMs: number,
+    ...idTokenPairs: Array<string | number>
+  ): Promise<number>;
+  sockudoQueueRelease(
+    attempts: string,
+    active: string,
+    wait: string,
+    ...idTokenPairs: Array<string | number>
+  ): Promise<number>;
+}
+
+/** Registers the scripts on `client` (EVALSHA, loaded on first use) and returns it typed. */
+export function defineScripts(client: Redis | Cluster): Scripts {
+  const define = (name: string, numberOfKeys: number, lua: string) => {
+    // Defining twice (a shared client used by two queues) is harmless: same name, same script.
+    client.defineCommand(name, { numberOfKeys, lua });
+  };
+  define('sockudoQueuePush', 2, PUSH);
+  define('sockudoQueueClaim', 5, CLAIM);
+  define('sockudoQueueComplete', 3, COMPLETE);
+  define('sockudoQueueRetry', 4, RETRY);
+  define('sockudoQueueFail', 5, FAIL);
+  define('sockudoQueueRenew', 2, RENEW);
+  define('sockudoQueueRelease', 3, RELEASE);
+  return client as unknown as Scripts;
+}

@@ -3,7 +3,12 @@
 
 import { createServer as createHttpServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AppManagerV1, createServer, type SockudoServer } from '@sockudo/core';
+import {
+  type AppManagerV1,
+  createServer,
+  type SockudoServer,
+  withTimeout as withDeadline,
+} from '@sockudo/core';
 import Pusher from 'pusher';
 import PusherJs from 'pusher-js';
 
@@ -21,13 +26,7 @@ export async function stopAll(): Promise<void> {
 }
 
 export function withTimeout<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, ms, () => new Error(`${what} did not happen within ${ms} ms`));
 }
 
 /** Starts a node on 127.0.0.1 with an OS-chosen port, serving the apps of `appManager` only. */

@@ -1,5 +1,7 @@
 // Polling and timing helpers for tests against real brokers.
 
+import { sleep } from '@sockudo/core';
+
 /** Retries `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
 export async function eventually(check: () => unknown | Promise<unknown>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -14,7 +16,7 @@ export async function eventually(check: () => unknown | Promise<unknown>, timeou
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Resolves with how long `promise` took to settle and how it settled. */
 export async function settle(

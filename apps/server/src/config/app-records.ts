@@ -6,12 +6,7 @@ import { APP_RECORD_KEYS, type App, appFromRecord, ConfigError } from '@sockudo/
 import type { ConfigIssue } from './config-issue.js';
 import { DEFAULT_APP_ENV, type DefaultAppEnvSpec } from './config-schema.js';
 import { checkValue, parseBoolean } from './config-value.js';
-
-type RawRecord = Record<string, unknown>;
-
-function isRecord(value: unknown): value is RawRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord, type RawRecord } from './raw-config.js';
 
 function camel(snake: string): string {
   return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -2,11 +2,8 @@
 // own connection to it, for statements that bypass the manager.
 
 import { requireService } from '@sockudo/test-helpers/services';
+import type { SqlTestAdmin, SqlTestConnection } from '@sockudo/test-helpers/sql-app-manager-cases';
 import mysql, { type Pool } from 'mysql2/promise';
-import type {
-  SqlTestAdmin,
-  SqlTestConnection,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 import { createMysqlAppManager, type MysqlAppManager } from '../../src/index.js';
 import { MYSQL_DIALECT } from '../../src/mysql-schema.js';
 
@@ -14,7 +11,7 @@ export {
   insertRows,
   migratedTable,
   uniqueTable,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+} from '@sockudo/test-helpers/sql-app-manager-cases';
 
 /** Where the tests' database is; override with SOCKUDO_TEST_MYSQL_URL. */
 export const MYSQL_URL = process.env.SOCKUDO_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';

@@ -2,13 +2,13 @@
 // has — its schema text, which runs as it is.
 
 import { ConfigError } from '@sockudo/core';
-import type { Pool } from 'mysql2/promise';
-import { describe, expect, it } from 'vitest';
 import {
   type SqlTestAdmin,
   sqlAppManagerTests,
   uniqueTable,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+} from '@sockudo/test-helpers/sql-app-manager-cases';
+import type { Pool } from 'mysql2/promise';
+import { describe, expect, it } from 'vitest';
 import { mysqlSchema } from '../../src/index.js';
 import { mysqlTestDatabase } from '../helpers/mysql.js';
 

@@ -2,11 +2,8 @@
 // own connection to it, for statements that bypass the manager.
 
 import { requireService } from '@sockudo/test-helpers/services';
+import type { SqlTestAdmin, SqlTestConnection } from '@sockudo/test-helpers/sql-app-manager-cases';
 import pg from 'pg';
-import type {
-  SqlTestAdmin,
-  SqlTestConnection,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
 import { createPostgresAppManager, type PostgresAppManager } from '../../src/index.js';
 import { POSTGRES_DIALECT } from '../../src/postgres-schema.js';
 
@@ -14,7 +11,7 @@ export {
   insertRows,
   migratedTable,
   uniqueTable,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+} from '@sockudo/test-helpers/sql-app-manager-cases';
 
 /** Where the tests' database is; override with SOCKUDO_TEST_POSTGRES_URL. */
 export const POSTGRES_URL =

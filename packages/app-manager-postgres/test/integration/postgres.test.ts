@@ -1,14 +1,14 @@
 // What the PostgreSQL manager does: the SQL app managers' shared tests against PostgreSQL, then what only
 // PostgreSQL has — its schema text, which runs as it is (twice), and folded table names.
 
-import { writtenApp } from '@sockudo/test-suite';
-import type pg from 'pg';
-import { describe, expect, it } from 'vitest';
 import {
   type SqlTestAdmin,
   sqlAppManagerTests,
   uniqueTable,
-} from '../../../app-manager-sql/test/helpers/sql-app-manager-cases.js';
+} from '@sockudo/test-helpers/sql-app-manager-cases';
+import { writtenApp } from '@sockudo/test-suite';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { postgresSchema } from '../../src/index.js';
 import { postgresTestDatabase } from '../helpers/postgres.js';
 

@@ -5,7 +5,8 @@
 // first/last signed-in socket) and keeps a per-peer copy of the others'. So "is this the user's first
 // socket anywhere?" and "who is in this presence channel?" are local reads, and a dead node's entries
 // are dropped with the node. Only socket counts, which change on every subscribe, are asked for with a
-// request/response round trip that has a timeout and reports when it is incomplete.
+// request/response round trip that has a timeout and reports when it is incomplete. The peers and
+// what they hold are cluster-peers.ts; the round trips are cluster-requests.ts.
 //
 // Channel and user events are *routed* over a TransportV2: a node subscribes on the broker to the
 // routing key of each channel and user it has local sockets for, and an event is published to its key
@@ -28,9 +29,9 @@ import type {
   PresenceMember,
   SocketHandle,
 } from './adapter.js';
-import { cleanUpAfterPeer, Peer } from './cluster-peer.js';
+import { ClusterPeers } from './cluster-peers.js';
 import { ClusterRequests } from './cluster-requests.js';
-import { type ClusterRequest, decode, encode, entryKey, type Header } from './cluster-wire.js';
+import { type ClusterRequest, decode, encode, type Header } from './cluster-wire.js';
 import type { ClusterRouting, HorizontalAdapterOptions } from './horizontal-options.js';
 import { InterestTracker } from './interest.js';
 import type { LocalAdapter, NodeSnapshot } from './local-adapter.js';
@@ -49,7 +50,7 @@ export class HorizontalAdapter implements Adapter {
   readonly nodeId: string;
   /** How this node routes channel and user events (`broadcast` over a TransportV1). */
   readonly routing: ClusterRouting;
-  private readonly peers = new Map<string, Peer>();
+  private readonly peers: ClusterPeers;
   private readonly requests: ClusterRequests;
   private readonly heartbeatIntervalMs: number;
   private readonly nodeTimeoutMs: number;
@@ -57,8 +58,6 @@ export class HorizontalAdapter implements Adapter {
   private readonly metrics: MetricsV1;
   /** Set when routing by interest: the routed transport and the keys held on it. */
   private readonly routed: { transport: TransportV2; interest: InterestTracker } | undefined;
-  /** Peers that do not route by interest; while there are any, routed events are also broadcast. */
-  private broadcastPeers = 0;
   private events: AdapterEvents | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
@@ -73,18 +72,29 @@ export class HorizontalAdapter implements Adapter {
     this.nodeTimeoutMs = options.nodeTimeoutMs ?? 30_000;
     this.logger = options.logger ?? silentLogger;
     this.metrics = options.metrics ?? noopMetrics;
+    const wantsInterest = (options.routing ?? 'interest') === 'interest';
+    this.routing = wantsInterest && transport.specVersion === 2 ? 'interest' : 'broadcast';
+    this.peers = new ClusterPeers({
+      nodeId: this.nodeId,
+      local,
+      logger: this.logger,
+      mode: this.mode,
+      events: () => this.events,
+      // `r: 1` asks for the peer's snapshot back: it may still know us (we timed it out, it did not
+      // time us out) and would otherwise never send its state again.
+      greet: (nodeId) => this.sendSnapshot(nodeId, true),
+      forgotten: (nodeId) => this.requests.forget(nodeId),
+    });
     this.requests = new ClusterRequests({
       nodeId: this.nodeId,
       local,
       metrics: this.metrics,
       timeoutMs: requestTimeoutMs,
-      peerIds: () => this.peers.keys(),
+      peerIds: () => this.peers.ids(),
       publishRequest: (payload) => this.transport.publishRequest(payload),
       publishResponse: (payload) => this.transport.publishResponse(payload),
       onPublishError: (error) => this.onPublishError(error),
     });
-    const wantsInterest = (options.routing ?? 'interest') === 'interest';
-    this.routing = wantsInterest && transport.specVersion === 2 ? 'interest' : 'broadcast';
     if (this.routing === 'interest') {
       const routedTransport = transport as TransportV2;
       this.routed = {
@@ -107,7 +117,7 @@ export class HorizontalAdapter implements Adapter {
       onRequest: (payload) =>
         this.guard(() => {
           const asker = this.requests.answer(payload);
-          if (asker !== undefined) this.touchPeer(asker);
+          if (asker !== undefined) this.peers.touch(asker);
         }),
       onResponse: (payload) => this.guard(() => this.requests.receive(payload)),
       onRouted: (_key, payload) => this.guard(() => this.onRouted(payload)),
@@ -117,7 +127,7 @@ export class HorizontalAdapter implements Adapter {
     this.publish({ k: 'hello', n: this.nodeId, m: this.mode });
     this.heartbeat = setInterval(() => {
       this.publish({ k: 'h', n: this.nodeId, m: this.mode });
-      this.reapDeadPeers();
+      this.peers.reap(this.nodeTimeoutMs);
     }, this.heartbeatIntervalMs);
     this.heartbeat.unref();
   }
@@ -128,7 +138,7 @@ export class HorizontalAdapter implements Adapter {
 
   /** Ids of the other nodes this node currently hears from. */
   peerIds(): string[] {
-    return [...this.peers.keys()];
+    return [...this.peers.ids()];
   }
 
   /** The number of routing keys this node holds on the broker (0 unless routing by interest). */
@@ -153,18 +163,17 @@ export class HorizontalAdapter implements Adapter {
     // announcements below go out first, in the same turn as the local change: a snapshot sent to a
     // new peer meanwhile already holds that change, and the announcement must not come after it.
     const subscribed = this.routed?.interest.want(channelRoutingKey(socket.appId, channel));
-    const channelKey = entryKey(socket.appId, channel);
     let { channelOccupied, memberAdded } = result;
     if (channelOccupied) {
       this.publish({ k: 'co', n: this.nodeId, a: socket.appId, c: channel });
-      channelOccupied = !this.anyPeer((peer) => peer.channels.has(channelKey));
+      channelOccupied = !this.peers.hasChannel(socket.appId, channel);
     }
     if (member && memberAdded) {
       this.publish(
         { k: 'pj', n: this.nodeId, a: socket.appId, c: channel, u: member.userId },
         JSON.stringify(member.userInfo ?? null),
       );
-      memberAdded = !this.anyPeer((peer) => peer.members.get(channelKey)?.has(member.userId) ?? false);
+      memberAdded = !this.peers.hasMember(socket.appId, channel, member.userId);
     }
     await subscribed;
     return { channelOccupied, memberAdded, subscriptionCount: result.subscriptionCount };
@@ -173,35 +182,27 @@ export class HorizontalAdapter implements Adapter {
   async leave(socket: SocketHandle, channel: string, userId?: string): Promise<LeaveResult> {
     const result = await this.local.leave(socket, channel, userId);
     if (!result.left) return result;
-    const channelKey = entryKey(socket.appId, channel);
     let { channelVacated, memberRemoved } = result;
     if (memberRemoved) {
       this.publish({ k: 'pl', n: this.nodeId, a: socket.appId, c: channel, u: memberRemoved.userId });
-      const stillHere = memberRemoved.userId;
-      if (this.anyPeer((peer) => peer.members.get(channelKey)?.has(stillHere) ?? false))
-        memberRemoved = undefined;
+      if (this.peers.hasMember(socket.appId, channel, memberRemoved.userId)) memberRemoved = undefined;
     }
     if (channelVacated) {
       this.routed?.interest.release(channelRoutingKey(socket.appId, channel));
       this.publish({ k: 'cv', n: this.nodeId, a: socket.appId, c: channel });
-      channelVacated = !this.anyPeer((peer) => peer.channels.has(channelKey));
+      channelVacated = !this.peers.hasChannel(socket.appId, channel);
     }
     return { ...result, channelVacated, memberRemoved };
   }
 
   async isPresenceMember(appId: string, channel: string, userId: string): Promise<boolean> {
     if (await this.local.isPresenceMember(appId, channel, userId)) return true;
-    const channelKey = entryKey(appId, channel);
-    return this.anyPeer((peer) => peer.members.get(channelKey)?.has(userId) ?? false);
+    return this.peers.hasMember(appId, channel, userId);
   }
 
   async getPresenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {
     const members = await this.local.getPresenceMembers(appId, channel);
-    const channelKey = entryKey(appId, channel);
-    for (const peer of this.peers.values()) {
-      const remote = peer.members.get(channelKey);
-      if (remote) for (const [userId, info] of remote) if (!members.has(userId)) members.set(userId, info);
-    }
+    this.peers.addMembersTo(members, appId, channel);
     return members;
   }
 
@@ -225,8 +226,7 @@ export class HorizontalAdapter implements Adapter {
       return { online };
     }
     this.publish({ k: 'uo', n: this.nodeId, a: socket.appId, u: socket.userId });
-    const userKey = entryKey(socket.appId, socket.userId);
-    const first = !this.anyPeer((peer) => peer.users.has(userKey));
+    const first = !this.peers.hasUser(socket.appId, socket.userId);
     await subscribed;
     return { online: first };
   }
@@ -236,15 +236,13 @@ export class HorizontalAdapter implements Adapter {
     if (!offline) return { offline };
     this.routed?.interest.release(userRoutingKey(socket.appId, socket.userId!));
     this.publish({ k: 'uf', n: this.nodeId, a: socket.appId, u: socket.userId! });
-    const userKey = entryKey(socket.appId, socket.userId!);
-    return { offline: !this.anyPeer((peer) => peer.users.has(userKey)) };
+    return { offline: !this.peers.hasUser(socket.appId, socket.userId!) };
   }
 
   async onlineUsers(appId: string, userIds: readonly string[]): Promise<Set<string>> {
     const online = await this.local.onlineUsers(appId, userIds);
     for (const userId of userIds) {
-      if (!online.has(userId) && this.anyPeer((peer) => peer.users.has(entryKey(appId, userId))))
-        online.add(userId);
+      if (!online.has(userId) && this.peers.hasUser(appId, userId)) online.add(userId);
     }
     return online;
   }
@@ -324,11 +322,6 @@ export class HorizontalAdapter implements Adapter {
     return this.routing === 'interest' ? 'i' : 'b';
   }
 
-  private anyPeer(test: (peer: Peer) => boolean): boolean {
-    for (const peer of this.peers.values()) if (test(peer)) return true;
-    return false;
-  }
-
   private guard(handle: () => void): void {
     try {
       handle();
@@ -364,7 +357,7 @@ export class HorizontalAdapter implements Adapter {
     this.routed.transport
       .publishTo(routingKey(appId, name), payload)
       .catch((error: unknown) => this.onPublishError(error));
-    if (this.broadcastPeers > 0) this.publish({ ...header, i: 1 }, body);
+    if (this.peers.broadcastPeers > 0) this.publish({ ...header, i: 1 }, body);
   }
 
   /** One line per 5 s while the broker is down. */
@@ -382,36 +375,6 @@ export class HorizontalAdapter implements Adapter {
         { error: String(error) },
       ),
   );
-
-  /** Notes that `nodeId` is alive; a node heard from for the first time gets our state. */
-  private touchPeer(nodeId: string, mode?: 'i' | 'b'): Peer {
-    let peer = this.peers.get(nodeId);
-    if (!peer) {
-      peer = new Peer();
-      this.peers.set(nodeId, peer);
-      this.broadcastPeers++; // until it says it routes by interest
-      // `r: 1` asks for the peer's snapshot back: it may still know us (we timed it out, it did not
-      // time us out) and would otherwise never send its state again.
-      this.sendSnapshot(nodeId, true);
-    }
-    if (mode !== undefined && mode !== peer.routing) {
-      const wasBroadcast = peer.routing !== 'i';
-      peer.routing = mode;
-      if (wasBroadcast !== (mode !== 'i')) this.broadcastPeers += mode === 'i' ? -1 : 1;
-      if (mode !== this.mode) {
-        this.logger.warn(
-          'a cluster node routes events differently from this one; set the same adapter routing on every node',
-          {
-            nodeId,
-            theirs: mode === 'i' ? 'interest' : 'broadcast',
-            ours: this.routing,
-          },
-        );
-      }
-    }
-    peer.lastSeen = Date.now();
-    return peer;
-  }
 
   private sendSnapshot(to: string, askBack: boolean): void {
     const header: Header = { k: 'sync', n: this.nodeId, to, m: this.mode };
@@ -438,7 +401,7 @@ export class HorizontalAdapter implements Adapter {
     const h = header as Header;
     if (h.n === this.nodeId) return; // our own event, delivered locally already
     if (h.k !== 'b' && h.k !== 'u' && h.k !== 't') return;
-    this.touchPeer(h.n);
+    this.peers.touch(h.n);
     this.deliver(h, body);
   }
 
@@ -447,12 +410,11 @@ export class HorizontalAdapter implements Adapter {
     const h = header as Header;
     if (h.n === this.nodeId) return; // our own message echoed back by the broker
     if (h.k === 'bye') {
-      const leaving = this.peers.get(h.n);
-      if (leaving) this.forgetPeer(h.n, leaving);
+      this.peers.forget(h.n);
       return;
     }
     const known = this.peers.has(h.n);
-    const peer = this.touchPeer(h.n, 'm' in h ? h.m : undefined);
+    const peer = this.peers.touch(h.n, 'm' in h ? h.m : undefined);
     switch (h.k) {
       case 'b':
       case 'u':
@@ -464,7 +426,7 @@ export class HorizontalAdapter implements Adapter {
       case 'sync':
         if (h.to !== this.nodeId) return;
         peer.load(JSON.parse(body) as NodeSnapshot);
-        // A peer we already knew asks for our state: answer once (touchPeer answered new peers).
+        // A peer we already knew asks for our state: answer once (new peers were greeted with it).
         if (h.r === 1 && known) this.sendSnapshot(h.n, false);
         return;
       case 'pj':
@@ -473,46 +435,12 @@ export class HorizontalAdapter implements Adapter {
       case 'cv':
         peer.apply(h, body);
         return;
-      case 'uo': {
-        const userKey = entryKey(h.a, h.u);
-        const wasOnline = this.local.hasUser(h.a, h.u) || this.anyPeer((p) => p.users.has(userKey));
-        peer.users.add(userKey);
-        if (!wasOnline) this.events?.userOnline(h.a, h.u);
+      case 'uo':
+      case 'uf':
+        this.peers.userAnnounced(peer, h);
         return;
-      }
-      case 'uf': {
-        const userKey = entryKey(h.a, h.u);
-        if (!peer.users.delete(userKey)) return;
-        if (!this.local.hasUser(h.a, h.u) && !this.anyPeer((p) => p.users.has(userKey))) {
-          this.events?.userOffline(h.a, h.u);
-        }
-        return;
-      }
       default:
         return; // 'h' and 'hello' only prove the node is alive
     }
-  }
-
-  /** Drops peers not heard from within the node timeout and cleans up what they held. */
-  private reapDeadPeers(): void {
-    const deadline = Date.now() - this.nodeTimeoutMs;
-    for (const [nodeId, peer] of this.peers) {
-      if (peer.lastSeen >= deadline) continue;
-      this.logger.warn('cluster node timed out; removing its presence members', { nodeId });
-      this.forgetPeer(nodeId, peer);
-    }
-  }
-
-  /** Removes a peer (dead or said goodbye): pending requests stop waiting for it, its state is cleaned up. */
-  private forgetPeer(nodeId: string, peer: Peer): void {
-    this.peers.delete(nodeId);
-    if (peer.routing !== 'i') this.broadcastPeers--;
-    this.requests.forget(nodeId);
-    cleanUpAfterPeer(peer, {
-      nodeId: this.nodeId,
-      peers: this.peers,
-      local: this.local,
-      events: this.events,
-    });
   }
 }

@@ -3,9 +3,8 @@
 // namespaces, delta compression, idempotency, a webhook's retry settings), so an update made from Node
 // never erases settings a Rust Sockudo deployment relies on.
 
+import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
 import { APP_FIELDS, type App, type WebhookConfig } from './app.js';
-
-type Json = Record<string, unknown>;
 
 /** App limit fields and their column / `policy.limits` names (all but `terminate_on_limit`). */
 export const LIMIT_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = APP_FIELDS.filter(
@@ -29,14 +28,6 @@ const FILTER_KEYS = new Set([
   'channelPattern',
 ]);
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function camel(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
 /** JSON text (SQL on MariaDB, DynamoDB strings) or an already parsed value; anything unreadable is dropped. */
 function parsed(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -51,12 +42,12 @@ function parsed(value: unknown): unknown {
  * The policy a stored record carries: its `policy`, or, for a legacy record without one, the settings
  * Rust Sockudo would have folded into a policy from its other JSON columns.
  */
-export function storedPolicy(record: Json | undefined): Json {
+export function storedPolicy(record: RawRecord | undefined): RawRecord {
   if (!record) return {};
   const policy = parsed(record.policy);
   if (isRecord(policy)) return policy;
-  const folded: Json = {};
-  const channels: Json = {};
+  const folded: RawRecord = {};
+  const channels: RawRecord = {};
   for (const name of ['channel_delta_compression', 'channel_namespaces']) {
     const value = parsed(record[name]);
     if (value !== undefined && value !== null) channels[name] = value;
@@ -69,10 +60,10 @@ export function storedPolicy(record: Json | undefined): Json {
   return folded;
 }
 
-function webhookRecord(hook: WebhookConfig, previous: Json | undefined): Json {
-  const out: Json = { ...previous, url: hook.url, event_types: [...hook.eventTypes] };
+function webhookRecord(hook: WebhookConfig, previous: RawRecord | undefined): RawRecord {
+  const out: RawRecord = { ...previous, url: hook.url, event_types: [...hook.eventTypes] };
   delete out.eventTypes;
-  const filter: Json = {};
+  const filter: RawRecord = {};
   if (isRecord(previous?.filter)) {
     for (const [name, value] of Object.entries(previous.filter))
       if (!FILTER_KEYS.has(name)) filter[name] = value;
@@ -92,26 +83,26 @@ function webhookRecord(hook: WebhookConfig, previous: Json | undefined): Json {
  * `webhooks`), laid over `previous` so keys this port does not model survive. A previous webhook with
  * the same URL keeps its extra settings (`retry`, `request_timeout_ms`, filter namespaces).
  */
-export function policyRecord(app: App, previous: Json = {}): Json {
-  const limits: Json = isRecord(previous.limits) ? { ...previous.limits } : {};
+export function policyRecord(app: App, previous: RawRecord = {}): RawRecord {
+  const limits: RawRecord = isRecord(previous.limits) ? { ...previous.limits } : {};
   for (const [field, column] of LIMIT_COLUMNS) {
-    delete limits[camel(column)];
+    delete limits[camelCase(column)];
     limits[column] = app[field];
   }
   delete limits.terminateOnLimit;
   limits.terminate_on_limit = app.terminateOnLimit;
 
-  const features: Json = isRecord(previous.features) ? { ...previous.features } : {};
+  const features: RawRecord = isRecord(previous.features) ? { ...previous.features } : {};
   for (const [field, column] of FEATURE_COLUMNS) {
-    delete features[camel(column)];
+    delete features[camelCase(column)];
     features[column] = app[field];
   }
 
-  const channels: Json = isRecord(previous.channels) ? { ...previous.channels } : {};
+  const channels: RawRecord = isRecord(previous.channels) ? { ...previous.channels } : {};
   delete channels.allowedOrigins;
   channels.allowed_origins = [...app.allowedOrigins];
 
-  const earlier = new Map<string, Json[]>();
+  const earlier = new Map<string, RawRecord[]>();
   if (Array.isArray(previous.webhooks)) {
     for (const hook of previous.webhooks) {
       if (!isRecord(hook) || typeof hook.url !== 'string') continue;

@@ -4,6 +4,7 @@
 
 import { DEFAULT_MAX_CHANNEL_NAME_LENGTH } from '@sockudo/protocol';
 import { ConfigError } from '../util/errors.js';
+import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
 
 /** A webhook target of an app, in Rust Sockudo's shape. */
 export interface WebhookConfig {
@@ -114,12 +115,6 @@ export const APP_RECORD_KEYS: readonly string[] = [
   ...APP_FIELDS.map((f) => f[1]),
 ];
 
-type RawRecord = Record<string, unknown>;
-
-function isRecord(value: unknown): value is RawRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function pick(sources: RawRecord[], names: string[]): unknown {
   for (const source of sources) {
     for (const name of names) {
@@ -128,10 +123,6 @@ function pick(sources: RawRecord[], names: string[]): unknown {
     }
   }
   return undefined;
-}
-
-function camel(snake: string): string {
-  return snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 function coerce(value: unknown, kind: Kind, where: string): number | boolean {
@@ -255,7 +246,7 @@ export function appFromRecord(record: unknown, where = 'app'): App {
 
   for (const [field, snake, kind, group] of APP_FIELDS) {
     const nested = group === 'limits' ? limits : features;
-    const value = pick([nested, record], [snake, camel(snake)]);
+    const value = pick([nested, record], [snake, camelCase(snake)]);
     if (value === undefined) continue;
     const path = nested[snake] !== undefined ? `${where}.policy.${group}.${snake}` : `${where}.${snake}`;
     app[field] = coerce(value, kind, path);

@@ -12,15 +12,12 @@ import {
 } from '@sockudo/protocol';
 import type { PresenceMember } from '../adapter/adapter.js';
 import type { EngineContext } from '../engine/engine-context.js';
+import { isRecord } from '../util/raw-record.js';
 import { channelEventFrame, eventFrame } from '../wire/frames.js';
 import { replayCache } from './channel-cache.js';
 import type { Subscriber } from './subscriber.js';
 
 const MAX_USER_ID_LENGTH = 128;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Refuses a subscription. pusher-js and Laravel Echo surface `pusher:subscription_error` on the channel

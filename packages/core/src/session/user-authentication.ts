@@ -4,12 +4,9 @@
 import { ErrorCode, PusherEvent, verifyUserAuth } from '@sockudo/protocol';
 import type { EngineContext } from '../engine/engine-context.js';
 import { MAX_WATCHLIST_SIZE, watchlistFrame } from '../engine/watchlist.js';
+import { isRecord } from '../util/raw-record.js';
 import { eventFrame } from '../wire/frames.js';
 import type { SessionSocket } from './session-socket.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Handles `pusher:signin`. A failure is a non-fatal `pusher:error` 4009; the socket stays open. */
 export async function signin(conn: SessionSocket, ctx: EngineContext, data: unknown): Promise<void> {

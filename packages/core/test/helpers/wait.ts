@@ -1,16 +1,16 @@
 // Waiting with a deadline: every wait in the suite names what it waited for, so a failure reads as
 // "timed out waiting for X" instead of a hung test.
 
+import { sleep, withTimeout as withDeadline } from '../../src/util/with-timeout.js';
+
+export { sleep };
+
 /** Default deadline for one wait. Generous: it only bounds failures, it is never asserted on. */
 export const WAIT_MS = 5_000;
 
 /** Resolves or rejects with `promise`, or rejects after `ms` with a message naming `what`. */
 export function withTimeout<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, ms, () => new Error(`timed out after ${ms} ms waiting for ${what}`));
 }
 
 /** Polls `check` until it returns a truthy value (which is returned), or fails naming `what`. */
@@ -35,8 +35,4 @@ export async function waitUntil<T>(
     }
     await sleep(intervalMs);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { App, AppManagerV1 } from '@sockudo/core';
+import { sleep } from '../testing/wait.js';
 import {
   disabledFixture,
   flatFixture,
@@ -30,10 +31,6 @@ interface AppManagerTestCase {
   name: string;
   write?: boolean;
   run(context: Context): Promise<void>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The method, or a failure naming it: the write tests need all three. */

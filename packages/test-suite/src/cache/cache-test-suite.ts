@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { CacheV1 } from '@sockudo/core';
 import {
   type CreateDriver,
+  checkHealthCase,
   type DriverScope,
   type DriverSuiteOptions,
   type DriverTestCase,
@@ -51,12 +52,7 @@ const basics: DriverTestCase<CacheContext>[] = [
       }
     },
   },
-  {
-    name: 'checkHealth, if implemented, resolves while the store answers',
-    async run({ cache }) {
-      if (cache.checkHealth) await cache.checkHealth();
-    },
-  },
+  checkHealthCase(({ cache }) => cache),
 ];
 
 const values: DriverTestCase<CacheContext>[] = [

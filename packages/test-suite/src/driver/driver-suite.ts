@@ -31,6 +31,19 @@ export interface DriverTestCase<C> {
   run(context: C): Promise<void>;
 }
 
+/** The case every driver suite has: `checkHealth`, when the driver has one, resolves while its store answers. */
+export function checkHealthCase<C>(
+  driverOf: (context: C) => { checkHealth?(): Promise<void> },
+): DriverTestCase<C> {
+  return {
+    name: 'checkHealth, if implemented, resolves while the store answers',
+    async run(context) {
+      const driver = driverOf(context);
+      if (driver.checkHealth) await driver.checkHealth();
+    },
+  };
+}
+
 /** Creates drivers for one test and closes every one of them afterwards. */
 export class DriverScope<T extends { close?(): Promise<void> }> {
   private readonly opened: T[] = [];

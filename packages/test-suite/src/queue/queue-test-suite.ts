@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { QueueJob, QueueJobOutcome, QueueV1 } from '@sockudo/core';
 import {
   type CreateDriver,
+  checkHealthCase,
   type DriverScope,
   type DriverSuiteOptions,
   type DriverTestCase,
@@ -79,12 +80,7 @@ const basics: DriverTestCase<QueueContext>[] = [
       assert.equal(typeof queue.process, 'function');
     },
   },
-  {
-    name: 'checkHealth, if implemented, resolves while the store answers',
-    async run({ queue }) {
-      if (queue.checkHealth) await queue.checkHealth();
-    },
-  },
+  checkHealthCase(({ queue }) => queue),
 ];
 
 const delivery: DriverTestCase<QueueContext>[] = [

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { RateLimiterV1, RateLimitResult } from '@sockudo/core';
 import {
   type CreateDriver,
+  checkHealthCase,
   type DriverScope,
   type DriverSuiteOptions,
   type DriverTestCase,
@@ -50,12 +51,7 @@ const basics: DriverTestCase<RateLimiterContext>[] = [
       assert.equal(typeof limiter.consume, 'function');
     },
   },
-  {
-    name: 'checkHealth, if implemented, resolves while the store answers',
-    async run({ limiter }) {
-      if (limiter.checkHealth) await limiter.checkHealth();
-    },
-  },
+  checkHealthCase(({ limiter }) => limiter),
 ];
 
 const windows: DriverTestCase<RateLimiterContext>[] = [

@@ -1,13 +1,13 @@
 // Waiting with a deadline. Every wait names what did not happen, so a failure reads as
 // "node 2 did not receive the broadcast within 5000 ms" instead of a hung or silently passing test.
 
+import { sleep, withTimeout } from '@sockudo/core';
+
+// Core's pause, for pacing polls only: never to let a cluster "probably" settle.
+export { sleep };
+
 /** How long a single wait gives a cluster before it fails. @default 5000 */
 export const DEFAULT_WAIT_MS = 5000;
-
-/** Resolves after `ms` milliseconds. Only for pacing polls; never to let a cluster "probably" settle. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Options of {@link waitFor}. */
 export interface WaitForOptions {
@@ -57,9 +57,5 @@ export function withDeadline<T>(
   failure: string,
   timeoutMs = DEFAULT_WAIT_MS,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${failure} within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, timeoutMs, () => new Error(`${failure} within ${timeoutMs} ms`));
 }

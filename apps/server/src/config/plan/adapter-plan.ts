@@ -8,7 +8,7 @@ import type { ConfigIssue } from '../config-issue.js';
 import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
 import type { RedisNode, ResolvedConfig } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
-import type { AdapterPlan } from './plans.js';
+import { type AdapterPlan, secretsOf } from './plans.js';
 import {
   ioredisNodes,
   nodesAddress,
@@ -22,10 +22,6 @@ import {
 
 /** How long a Redis transport keeps trying to connect at start (Rust Sockudo has no key for it). */
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
-
-function secretsOf(...values: Array<string | undefined>): string[] {
-  return values.filter((value): value is string => value !== undefined && value !== '');
-}
 
 /** The URL of the redis adapter: `redis_settings.dsn` > `redis.redis_pub_options.url` (REDIS_URL) > `database.redis`. */
 export function adapterRedisUrl(config: ResolvedConfig): { url: string; key: string } {

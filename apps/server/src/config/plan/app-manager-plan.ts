@@ -4,7 +4,7 @@
 import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
 import type { ResolvedConfig, SqlConnection } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
-import type { AppManagerPlan } from './plans.js';
+import { type AppManagerPlan, secretsOf } from './plans.js';
 
 function sqlOptions(connection: SqlConnection) {
   return {
@@ -16,10 +16,6 @@ function sqlOptions(connection: SqlConnection) {
     table: connection.table_name,
     pool: { min: connection.pool_min ?? 0, max: connection.pool_max ?? connection.connection_pool_size },
   };
-}
-
-function secretsOf(...values: Array<string | undefined>): string[] {
-  return values.filter((value): value is string => value !== undefined && value !== '');
 }
 
 export function planAppManager(config: ResolvedConfig): AppManagerPlan {

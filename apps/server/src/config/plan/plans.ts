@@ -1,6 +1,6 @@
-// The driver plan's types: for each role, the driver to build and its options. The planners
-// (adapter-plan.ts, app-manager-plan.ts, service-plans.ts, package-driver-plan.ts) return them and
-// driver-plan.ts gathers them into one DriverPlan.
+// The driver plan's types: for each role, the driver to build and its options, plus `secretsOf`, the one
+// way a planner lists what to scrub. The planners (adapter-plan.ts, app-manager-plan.ts,
+// service-plans.ts, package-driver-plan.ts) return them and driver-plan.ts gathers them into one DriverPlan.
 
 import type { NatsTransportOptions } from '@sockudo/adapter-nats';
 import type { RabbitMqTransportOptions } from '@sockudo/adapter-rabbitmq';
@@ -20,6 +20,11 @@ export interface DriverTarget {
   address: string;
   /** Passwords and tokens that must not appear in any message. */
   secrets: string[];
+}
+
+/** The given passwords and tokens that are set (not undefined, not empty), for {@link DriverTarget.secrets}. */
+export function secretsOf(...values: Array<string | undefined>): string[] {
+  return values.filter((value): value is string => value !== undefined && value !== '');
 }
 
 /** A driver loaded from a package by `sockudo start`. */

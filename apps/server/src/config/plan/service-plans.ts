@@ -6,7 +6,7 @@ import type { ConfigIssue } from '../config-issue.js';
 import { canonicalDriver, isPackageDriverName } from '../driver-names.js';
 import type { ResolvedConfig } from '../resolved-config.js';
 import { planPackageDriver } from './package-driver-plan.js';
-import type { CachePlan, QueuePlan, RateLimiterPlan } from './plans.js';
+import { type CachePlan, type QueuePlan, type RateLimiterPlan, secretsOf } from './plans.js';
 import {
   ioredisNodes,
   nodesAddress,
@@ -29,11 +29,10 @@ function connection(
   errors: ConfigIssue[],
 ) {
   if ('url' in target) {
-    const password = urlPassword(target.url);
     return {
       connection: { url: target.url },
       address: redisAddress(target.url),
-      secrets: password === undefined ? [] : [password],
+      secrets: secretsOf(urlPassword(target.url)),
     };
   }
   const { seeds } = target;
@@ -50,7 +49,7 @@ function connection(
       ...(Object.keys(auth).length > 0 && { cluster: { redisOptions: auth } }),
     },
     address: `Redis Cluster ${nodesAddress(seeds.nodes)}`,
-    secrets: [...(auth.password !== undefined ? [auth.password] : []), ...nodesPasswords(seeds.nodes)],
+    secrets: secretsOf(auth.password, ...nodesPasswords(seeds.nodes)),
   };
 }
 

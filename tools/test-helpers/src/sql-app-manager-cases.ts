@@ -3,17 +3,17 @@
 // failures. Each package adds what only its database does (schema text, indexes, killed connections).
 
 import { randomBytes } from 'node:crypto';
+import type { SqlAppManager, SqlAppManagerOptions, SqlDialect } from '@sockudo/app-manager-sql';
 import { APP_DEFAULTS, type App, ConfigError } from '@sockudo/core';
+import { writtenApp } from '@sockudo/test-suite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appManagerEndToEndTests,
   END_TO_END_APPS,
   expectUnreachable,
   expectWrittenPolicy,
-} from '@sockudo/test-helpers/app-manager-cases';
-import { closedPort, watchProcessErrors } from '@sockudo/test-helpers/end-to-end';
-import { writtenApp } from '@sockudo/test-suite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlAppManager, SqlAppManagerOptions, SqlDialect } from '../../src/index.js';
+} from './app-manager-cases.js';
+import { closedPort, watchProcessErrors } from './end-to-end.js';
 
 type Row = Record<string, unknown>;
 
