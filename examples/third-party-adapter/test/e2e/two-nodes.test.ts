@@ -179,6 +179,16 @@ describe('two sockudo nodes over sockudo-adapter-pg-notify', () => {
     const aliceSeesBob = within<{ id: string }>(10_000, 'member_added on node A', (ok) =>
       alice.bind('pusher:member_added', ok),
     );
+    // A V1 transport gives no moment at which node B has surely heard of alice's join (NOTIFY reaches
+    // it when it reaches it), so wait for node B to know her before bob joins there.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const response = await backend(b.port).get({ path: '/channels/presence-room/users' });
+      const { users } = (await response.json()) as { users: Array<{ id: string }> };
+      if (users.some((user) => user.id === 'alice')) break;
+      if (Date.now() > deadline) throw new Error('node B never learned that alice joined on node A');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const bob = client(b.port, 'bob').subscribe('presence-room');
     const bobsView = await within<{ count: number; each(fn: (member: { id: string }) => void): void }>(
       10_000,
