@@ -116,14 +116,18 @@ export class InterestTracker {
     this.sweepTimer.unref();
   }
 
-  /** Unsubscribes, in one command, every key whose linger has run out. */
+  /**
+   * Unsubscribes, in one command, every key whose linger has run out, or nearly: keys released a few
+   * milliseconds apart (one burst of leaves, spread over a clock tick or two) go together.
+   */
   private sweep(): void {
     this.sweepTimer = undefined;
     if (this.closed) return;
     const now = Date.now();
+    const cutoff = now + Math.min(50, this.options.lingerMs / 4);
     const expired: string[] = [];
     for (const [key, at] of this.releasing) {
-      if (at > now) {
+      if (at > cutoff) {
         this.scheduleSweep(at - now);
         break;
       }
