@@ -11,6 +11,7 @@ import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './apps/app.js';
 import type { EngineContext } from './engine/engine-context.js';
+import { resolveExtensionSettings } from './engine/extension-settings.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
 import { createCachedAppManager } from './memory/cached-app-manager.js';
@@ -111,6 +112,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     logger,
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
+    extensions: resolveExtensionSettings(options.extensions),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     channelCacheTtlSeconds: options.channelCacheTtl ?? 1800,
     activityTimeout: options.activityTimeout ?? 120,

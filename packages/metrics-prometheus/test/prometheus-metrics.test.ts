@@ -58,6 +58,8 @@ describe('createPrometheusMetrics', () => {
       'horizontal_adapter_sent_requests',
       'horizontal_adapter_received_responses',
       'horizontal_adapter_uncomplete_promises',
+      'idempotency_publish_total',
+      'idempotency_duplicates_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

@@ -153,6 +153,7 @@ export interface ResolvedConfig {
     request_timeout_ms: number;
     retry: PassThrough & { initial_backoff_ms: number; max_backoff_ms: number; max_elapsed_time_ms: number };
   };
+  idempotency: { enabled: boolean; ttl_seconds: number; max_key_length: number };
   logging: {
     output_format: 'text' | 'json';
     level: LogLevel;

@@ -40,6 +40,13 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
       maxBackoffMs: retry.max_backoff_ms,
       maxElapsedTimeMs: retry.max_elapsed_time_ms,
     },
+    extensions: {
+      idempotency: {
+        enabled: config.idempotency.enabled,
+        ttlSeconds: config.idempotency.ttl_seconds,
+        maxKeyLength: config.idempotency.max_key_length,
+      },
+    },
     ...extra,
   };
 }

@@ -2,6 +2,7 @@ import type { Adapter } from '../adapter/adapter.js';
 import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from '../spec/v1/index.js';
 import type { Logger } from '../util/logger.js';
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
+import type { ExtensionSettings } from './extension-settings.js';
 import type { WatchlistRegistry } from './watchlist.js';
 
 /** The resolved services and settings every connection and the HTTP API share. */
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly userAuthenticationTimeoutMs: number;
   /** How long a cache channel keeps its last event. */
   readonly channelCacheTtlSeconds: number;
+  /** Idempotent publish, echo control, event-name filtering and ephemeral messages. */
+  readonly extensions: ExtensionSettings;
   readonly webhooks: WebhookDispatcher;
   readonly watchlist: WatchlistRegistry;
 }

@@ -16,7 +16,6 @@ export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
   'event_limits',
   'event_name_filtering',
   'history',
-  'idempotency',
   'opentelemetry',
   'presence',
   'presence_history',
