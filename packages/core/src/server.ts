@@ -23,11 +23,13 @@ import { appLabels } from './metrics/metric-labels.js';
 import { noopMetrics } from './metrics/noop-metrics.js';
 import type { ServerOptions } from './server-options.js';
 import { Connection, PusherWebSocket } from './session/connection.js';
+import { type WireOptions, wireOptionsOf } from './session/wire-options.js';
 import type { AppManagerV1 } from './spec/v1/index.js';
 import { UnsupportedSpecVersionError } from './util/errors.js';
 import { silentLogger } from './util/logger.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { errorFrame } from './wire/frames.js';
+import { v2Frame } from './wire/v2-frames.js';
 
 /** A running (or ready to run) Sockudo node. */
 export interface SockudoServer {
@@ -56,8 +58,9 @@ function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function rejectUpgrade(socket: Duplex, status: number, text: string, body = ''): void {
+  const length = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n${body}`);
 }
 
 /** The configured app manager behind the app cache, or the memory one over `apps` (which needs none). */
@@ -142,21 +145,28 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   /** Refused sockets still closing: close() cuts those whose clients never answer the close frame. */
   const refused = new Set<WebSocket>();
 
-  function refuse(ws: WebSocket, appId: string, code: number, message: string): void {
+  function refuse(ws: WebSocket, wire: WireOptions, appId: string, code: number, message: string): void {
     metrics.increment('connection_errors_total', { appId, code });
     refused.add(ws);
     ws.once('close', () => refused.delete(ws));
-    ws.send(errorFrame(code, message));
+    const frame = errorFrame(code, message);
+    ws.send(wire.protocol === 2 ? v2Frame(frame) : frame);
     ws.close(code, message);
   }
 
   /** Admits an upgraded socket. Deliberately outside onUpgrade: nothing kept per socket may hold `req`. */
-  async function accept(ws: PusherWebSocket, app: App): Promise<void> {
+  async function accept(ws: PusherWebSocket, app: App, wire: WireOptions): Promise<void> {
     if (app.maxConnections > 0 && (await adapter.getSocketCount(app.id)).value >= app.maxConnections) {
-      return refuse(ws, app.id, ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+      return refuse(
+        ws,
+        wire,
+        app.id,
+        ErrorCode.OverConnectionQuota,
+        'Application is over its connection quota',
+      );
     }
     if (ws.readyState !== ws.OPEN) return;
-    new Connection(generateSocketId(), ws, app, context).open();
+    new Connection(generateSocketId(), ws, app, context, wire).open();
     metrics.increment('new_connections_total', appLabels(app.id));
   }
 
@@ -168,6 +178,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     const match = /^\/app\/([^/]+)\/?$/.exec(queryAt < 0 ? target : target.slice(0, queryAt));
     if (state.draining) return rejectUpgrade(socket, 503, 'Service Unavailable');
     if (!match) return rejectUpgrade(socket, 404, 'Not Found');
+    const wire = wireOptionsOf(queryAt < 0 ? '' : target.slice(queryAt + 1), context.extensions.echoControl);
+    if ('refused' in wire) return rejectUpgrade(socket, 400, 'Bad Request', wire.refused);
     const key = decodeURIComponent(match[1]!);
     let app: App | undefined;
     try {
@@ -193,8 +205,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       socket.off('error', destroySocket);
       const ws = socketWs as PusherWebSocket;
       if (refusal || !app)
-        return refuse(ws, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
-      accept(ws, app).catch((error: unknown) => {
+        return refuse(ws, wire, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
+      accept(ws, app, wire).catch((error: unknown) => {
         logger.error('connection setup failed', { error: String(error) });
         ws.terminate();
       });

@@ -4,6 +4,7 @@
 
 import type { Duplex } from 'node:stream';
 import {
+  canonicalEventName,
   ErrorCode,
   isClientEvent,
   isPresenceChannel,
@@ -19,9 +20,11 @@ import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
+import { v2Frame } from '../wire/v2-frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
 import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
+import { PUSHER_WIRE, type WireOptions } from './wire-options.js';
 
 // ws spreads these into a new object per send; one shared literal avoids a second allocation.
 const TEXT_FRAME = { binary: false, compress: false, fin: true } as const;
@@ -76,14 +79,21 @@ export class Connection implements SessionSocket {
   watchlist: readonly string[] = NO_WATCHLIST;
   /** The app's shared metric labels: per-frame reports allocate nothing. */
   private readonly labels: MetricLabels;
+  /** 2 for Sockudo's V2 wire (`?protocol=2`): protocol events are sent as `sockudo:…`. */
+  readonly protocol: 1 | 2;
+  /** V2: whether this socket receives its own client events (`echo_messages`). */
+  readonly echoMessages: boolean;
 
   constructor(
     readonly id: string,
     private readonly ws: PusherWebSocket,
     readonly app: App,
     private readonly ctx: EngineContext,
+    wire: WireOptions = PUSHER_WIRE,
   ) {
     this.appId = app.id;
+    this.protocol = wire.protocol;
+    this.echoMessages = wire.echoMessages;
     this.labels = appLabels(app.id);
     this.timer = setTimeout(() => this.onIdle(), ctx.activityTimeout * 1000);
     // Shared listener functions find their connection through the socket: no closures per connection.
@@ -124,6 +134,9 @@ export class Connection implements SessionSocket {
    */
   send(frame: string | Buffer): void {
     if (this.closed) return;
+    // A Buffer is already in this socket's form (the adapter makes one per wire); a string is built for
+    // the Pusher wire, and renamed here for a V2 socket.
+    if (this.protocol === 2 && typeof frame === 'string') frame = v2Frame(frame);
     const ws = this.ws;
     // A client that cannot keep up is dropped rather than buffered without bound.
     if (ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
@@ -160,7 +173,8 @@ export class Connection implements SessionSocket {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.ws.send(errorFrame(code, reason), TEXT_FRAME);
+      const frame = errorFrame(code, reason);
+      this.ws.send(this.protocol === 2 ? v2Frame(frame) : frame, TEXT_FRAME);
       this.ws.close(code, reason.slice(0, 120)); // a close reason must fit in 123 bytes
     } catch {
       this.ws.terminate();
@@ -221,7 +235,8 @@ export class Connection implements SessionSocket {
       this.sendError(ErrorCode.GenericError, 'Invalid message: expected an object with a string "event"');
       return;
     }
-    switch (message.event) {
+    // Either prefix, from either wire, as Rust Sockudo accepts them (`sockudo:subscribe`).
+    switch (canonicalEventName(message.event)) {
       case PusherEvent.Ping:
         this.send(PONG);
         return;
