@@ -177,8 +177,10 @@ export class LocalAdapter implements Adapter {
     let delivered = 0;
     for (const socket of sockets) {
       if (socket.id === exceptSocketId) continue;
-      if (socket.protocol === PROTOCOL_V2) (v2Sockets ??= []).push(socket);
-      else {
+      if (socket.protocol === PROTOCOL_V2) {
+        v2Sockets ??= [];
+        v2Sockets.push(socket);
+      } else {
         socket.send(payload);
         delivered++;
       }

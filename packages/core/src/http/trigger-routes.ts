@@ -8,6 +8,7 @@ import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import { channelEventFrame } from '../wire/frames.js';
+import { withExtras } from '../wire/v2-frames.js';
 import {
   batchIdempotencyCacheKey,
   eventIdempotencyKey,
@@ -48,8 +49,11 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
   const idempotency = new IdempotencyStore(ctx.cache, ctx.logger);
 
   async function publish(app: App, event: TriggerInput, receivedAt: number): Promise<void> {
+    const { extras } = event;
     for (const channel of event.channels) {
-      const frame = channelEventFrame(event.name, channel, event.data);
+      const pusherFrame = channelEventFrame(event.name, channel, event.data);
+      // V2 fields travel with the frame; each wire's copy is made at delivery (wire/v2-frames.ts).
+      const frame = extras ? withExtras(pusherFrame, extras.json) : pusherFrame;
       const userId = userIdFromServerToUserChannel(channel);
       if (userId !== undefined) {
         await adapter.sendToUser(app.id, userId, frame, event.socketId);
@@ -57,11 +61,14 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
       }
       await adapter.broadcast(app.id, channel, frame, event.socketId);
       if (isCacheChannel(channel)) {
-        await ctx.cache.set(channelCacheKey(app.id, channel), frame, ctx.channelCacheTtlSeconds);
+        // What Rust Sockudo keeps too: event, channel and data, no extras.
+        await ctx.cache.set(channelCacheKey(app.id, channel), pusherFrame, ctx.channelCacheTtlSeconds);
       }
     }
     const labels = appLabels(app.id);
     ctx.metrics.increment('http_events_published_total', labels, event.channels.length);
+    // An ephemeral message skips history (none yet) and webhooks (an API publish sends none anyway).
+    if (extras?.ephemeral) ctx.metrics.increment('ephemeral_messages_total', labels, event.channels.length);
     ctx.metrics.observe('broadcast_latency_ms', labels, performance.now() - receivedAt);
   }
 
@@ -108,7 +115,7 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
   async function triggerEvents(request: ApiRequest, res: ServerResponse): Promise<void> {
     const { app, body, receivedAt } = request;
     const raw = parseJson(body);
-    const event = parseTrigger(app, raw, 'event', true);
+    const event = parseTrigger(app, raw, 'event', true, ctx.extensions);
     const settings = idempotencyFor(app, ctx.extensions.idempotency);
     // The body's key wins over the header, as in Rust Sockudo.
     const key =
@@ -135,7 +142,7 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
       );
     }
     const settings = idempotencyFor(app, ctx.extensions.idempotency);
-    const events = batch.map((raw, i) => parseTrigger(app, raw, `batch[${i}]`, false));
+    const events = batch.map((raw, i) => parseTrigger(app, raw, `batch[${i}]`, false, ctx.extensions));
     // Each event may carry its own key (deduplicated alone); the header's key covers the whole batch.
     const keys = batch.map((raw, i) => eventIdempotencyKey(raw, `batch[${i}]`, settings));
     const batchKey = headerIdempotencyKey(request.idempotencyHeader, settings);

@@ -83,6 +83,8 @@ export class Connection implements SessionSocket {
   readonly protocol: 1 | 2;
   /** V2: whether this socket receives its own client events (`echo_messages`). */
   readonly echoMessages: boolean;
+  /** V2: channel → the application events its subscription lets through (`filter.events`). */
+  private eventFilters: Map<string, ReadonlySet<string>> | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -115,6 +117,19 @@ export class Connection implements SessionSocket {
     this.userId = userId;
     clearTimeout(this.authTimer);
     this.authTimer = undefined;
+  }
+
+  /** @internal The channel router's: sets or (with undefined) lifts `channel`'s event-name filter. */
+  filterEvents(channel: string, events: ReadonlySet<string> | undefined): void {
+    if (events) {
+      this.eventFilters ??= new Map();
+      this.eventFilters.set(channel, events);
+    } else this.eventFilters?.delete(channel);
+  }
+
+  /** Whether an application event `event` on `channel` passes this socket's filter (the adapter asks V2 sockets). */
+  acceptsEvent(channel: string, event: string): boolean {
+    return this.eventFilters?.get(channel)?.has(event) ?? true;
   }
 
   /** Sends `connection_established` and registers with the adapter. */
@@ -321,7 +336,9 @@ export class Connection implements SessionSocket {
     const userId = this.channels.get(channel);
     // Client data is forwarded as the client sent it (object or string): pusher-js accepts both.
     const frame = rawChannelEventFrame(message.event, channel, data, userId);
-    void this.ctx.adapter.broadcast(this.appId, channel, frame, this.id);
+    // A V2 socket with echo_messages (Rust Sockudo's default) gets its own event back; Pusher never echoes.
+    const except = this.protocol === 2 && this.echoMessages ? undefined : this.id;
+    void this.ctx.adapter.broadcast(this.appId, channel, frame, except);
     this.ctx.webhooks.emit(app, {
       name: 'client_event',
       channel,

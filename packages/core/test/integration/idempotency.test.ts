@@ -24,11 +24,12 @@ function received(client: RawClient, name: string, channel: string): unknown[] {
   return client.all(name, channel).map((f) => f.payload);
 }
 
-async function refused(call: Promise<unknown>): Promise<{ status: number; body: any }> {
+async function refused(call: Promise<unknown>): Promise<{ status: number; body: { error: string } }> {
   try {
     await call;
-  } catch (error: any) {
-    return { status: error.status, body: JSON.parse(error.body) };
+  } catch (error) {
+    const { status, body } = error as { status: number; body: string };
+    return { status, body: JSON.parse(body) };
   }
   throw new Error('expected the request to be refused');
 }
@@ -79,7 +80,7 @@ describe('idempotent triggers', () => {
     expect((await send({ v: 3, idempotency_key: 'body-key' }, 'header-key')).status).toBe(200);
     expect((await send({ v: 4, idempotency_key: 'body-key' })).status).toBe(200);
     await barrier(client, (name) => backend().trigger('news', name, {}), 'news');
-    expect(received(client, 'story', 'news').map((p: any) => p.v)).toEqual([1, 3]);
+    expect(received(client, 'story', 'news').map((p) => (p as { v: number }).v)).toEqual([1, 3]);
   });
 
   it('of 20 concurrent duplicates, delivers one and answers all 20 alike', async () => {
