@@ -60,6 +60,8 @@ describe('createPrometheusMetrics', () => {
       'horizontal_adapter_uncomplete_promises',
       'idempotency_publish_total',
       'idempotency_duplicates_total',
+      'ephemeral_messages_total',
+      'event_filter_suppressed_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

@@ -20,7 +20,7 @@ import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
-import { v2Frame } from '../wire/v2-frames.js';
+import { v2Frame, withMessageId } from '../wire/v2-frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
 import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
@@ -150,8 +150,10 @@ export class Connection implements SessionSocket {
   send(frame: string | Buffer): void {
     if (this.closed) return;
     // A Buffer is already in this socket's form (the adapter makes one per wire); a string is built for
-    // the Pusher wire, and renamed here for a V2 socket.
-    if (this.protocol === 2 && typeof frame === 'string') frame = v2Frame(frame);
+    // the Pusher wire, and made V2 here (renamed, with Rust Sockudo's per-message `message_id`).
+    if (this.protocol === 2 && typeof frame === 'string') {
+      frame = frame === PING || frame === PONG ? v2Frame(frame) : withMessageId(v2Frame(frame));
+    }
     const ws = this.ws;
     // A client that cannot keep up is dropped rather than buffered without bound.
     if (ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
@@ -189,7 +191,7 @@ export class Connection implements SessionSocket {
     this.closed = true;
     try {
       const frame = errorFrame(code, reason);
-      this.ws.send(this.protocol === 2 ? v2Frame(frame) : frame, TEXT_FRAME);
+      this.ws.send(this.protocol === 2 ? withMessageId(v2Frame(frame)) : frame, TEXT_FRAME);
       this.ws.close(code, reason.slice(0, 120)); // a close reason must fit in 123 bytes
     } catch {
       this.ws.terminate();

@@ -3,6 +3,7 @@
 // frame crosses the cluster unchanged. V1 sockets get it without `extras` (byte for byte the Pusher
 // frame); V2 sockets get `sockudo:` names and `extras` last, in Rust Sockudo's field order.
 
+import { randomUUID } from 'node:crypto';
 import { SOCKUDO_EVENT_PREFIX, SOCKUDO_INTERNAL_PREFIX } from '@sockudo/protocol';
 
 const EXTRAS_LEAD = '{"extras":';
@@ -73,6 +74,15 @@ export function v2Frame(frame: string): string {
   const { base, extras } = split(frame);
   const out = renamed(base);
   return extras === undefined ? out : `${out.slice(0, -1)},"extras":${extras}}`;
+}
+
+/**
+ * A V2 frame for one socket with a fresh `message_id` (a UUID), as Rust Sockudo stamps every message
+ * it sends a single V2 socket (`connection_established`, `subscription_succeeded`, errors, ...; not
+ * ping and pong). Fan-outs carry none unless history or recovery assign one, which this server lacks.
+ */
+export function withMessageId(v2: string): string {
+  return `${v2.slice(0, -1)},"message_id":"${randomUUID()}"}`;
 }
 
 /** The event name of `frame` (for event-name filters); undefined when the frame does not start with one. */

@@ -9,6 +9,8 @@ import { APP, startServer } from '../helpers/server.js';
 
 afterEach(cleanup);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe('protocol V2 sockets', () => {
   it('open with sockudo:connection_established and answer sockudo:ping', async () => {
     const { port } = await startServer({ activityTimeout: 30 });
@@ -16,6 +18,9 @@ describe('protocol V2 sockets', () => {
     const established = v2.frames[0]!;
     expect(established.event).toBe('sockudo:connection_established');
     expect(JSON.parse(established.data as string)).toEqual({ socket_id: v2.socketId, activity_timeout: 30 });
+    // Rust Sockudo stamps each message to one V2 socket with a fresh message_id (ping and pong aside).
+    expect(Object.keys(JSON.parse(established.raw))).toEqual(['event', 'data', 'message_id']);
+    expect((established as unknown as { message_id: string }).message_id).toMatch(UUID);
     v2.send({ event: 'sockudo:ping', data: {} });
     expect((await v2.waitFor('sockudo:pong')).raw).toBe('{"event":"sockudo:pong","data":"{}"}');
     // The Pusher name is accepted from a V2 socket too, and answered in V2 form.
@@ -35,6 +40,7 @@ describe('protocol V2 sockets', () => {
 
     const v2Ack = await v2.subscribe('presence-room', auth(v2, 'u2'), 'sockudo');
     expect(v2Ack.event).toBe('sockudo_internal:subscription_succeeded');
+    expect((v2Ack as unknown as { message_id: string }).message_id).toMatch(UUID);
     expect(v2Ack.payload).toEqual({ presence: { ids: ['u2'], hash: { u2: { n: 'u2' } }, count: 1 } });
     await v1.subscribe('presence-room', auth(v1, 'u1'));
     const added = await v2.waitFor('sockudo_internal:member_added');
