@@ -51,6 +51,12 @@ export function createRedisCache(options: RedisCacheOptions = {}): CacheV1 {
         'SET',
       );
     },
+    // SET NX is one command, so Redis (or the Cluster slot owner) decides the race: one caller wins.
+    async setIfAbsent(key, value, ttlSeconds) {
+      const ms = Math.max(1000, Math.ceil(ttlSeconds) * 1000);
+      const reply = await bounded(client.set(prefix + key, value, 'PX', ms, 'NX'), 'SET NX');
+      return reply === 'OK';
+    },
     async delete(key) {
       await bounded(client.del(prefix + key), 'DEL');
     },

@@ -21,7 +21,14 @@ export {
   type MemoryBus,
   type MemoryTransportOptions,
 } from './adapter/memory-transport.js';
-export { APP_DEFAULTS, APP_RECORD_KEYS, type App, appFromRecord, type WebhookConfig } from './apps/app.js';
+export {
+  APP_DEFAULTS,
+  APP_RECORD_KEYS,
+  type App,
+  type AppIdempotency,
+  appFromRecord,
+  type WebhookConfig,
+} from './apps/app.js';
 export {
   FEATURE_COLUMNS,
   flatColumns,
@@ -30,6 +37,15 @@ export {
   storedPolicy,
 } from './apps/app-record.js';
 export type { EngineContext } from './engine/engine-context.js';
+export {
+  type EchoControlSettings,
+  type EphemeralSettings,
+  type EventNameFilteringSettings,
+  EXTENSION_DEFAULTS,
+  type ExtensionOptions,
+  type ExtensionSettings,
+  type IdempotencySettings,
+} from './engine/extension-settings.js';
 export type { CorsOptions } from './http/cors.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
 export { createMemoryAppManager } from './memory/memory-app-manager.js';

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 import type { App } from './apps/app.js';
+import type { ExtensionOptions } from './engine/extension-settings.js';
 import type { CorsOptions } from './http/cors.js';
 import type { CachedAppManagerOptions } from './memory/cached-app-manager.js';
 import type {
@@ -90,4 +91,10 @@ export interface ServerOptions {
   server?: HttpServer;
   /** CORS headers of the HTTP API (Rust Sockudo's `cors` section). */
   cors?: CorsOptions;
+  /**
+   * Sockudo's delivery extensions, each defaulting as in Rust Sockudo: `idempotency` (on, 120 s, keys
+   * up to 128 bytes), `echoControl` (on, echo by default), `eventNameFiltering` (on, 50 names of up to
+   * 200 bytes) and `ephemeral` (on). See docs/extensions.md.
+   */
+  extensions?: ExtensionOptions;
 }

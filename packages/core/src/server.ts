@@ -10,6 +10,7 @@ import { HorizontalAdapter } from './adapter/horizontal-adapter.js';
 import { LocalAdapter } from './adapter/local-adapter.js';
 import type { App } from './apps/app.js';
 import type { EngineContext } from './engine/engine-context.js';
+import { resolveExtensionSettings } from './engine/extension-settings.js';
 import { HeartbeatClock } from './engine/heartbeat-clock.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
@@ -23,6 +24,7 @@ import { noopMetrics } from './metrics/noop-metrics.js';
 import type { ServerOptions } from './server-options.js';
 import { Connection } from './session/connection.js';
 import { startHeartbeatSweep } from './session/heartbeat-sweep.js';
+import { type WireOptions, wireOptionsOf } from './session/wire-options.js';
 import type { AppManagerV1 } from './spec/v1/index.js';
 import { UnsupportedSpecVersionError } from './util/errors.js';
 import { silentLogger } from './util/logger.js';
@@ -31,6 +33,7 @@ import { createLeanEngine } from './websocket/lean-engine.js';
 import type { WebSocketEngine, WireSocket } from './websocket/wire-socket.js';
 import { createWsEngine } from './websocket/ws-engine.js';
 import { errorFrame } from './wire/frames.js';
+import { v2Frame } from './wire/v2-frames.js';
 
 /** A running (or ready to run) Sockudo node. */
 export interface SockudoServer {
@@ -59,8 +62,9 @@ function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function rejectUpgrade(socket: Duplex, status: number, text: string, body = ''): void {
+  const length = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n${body}`);
 }
 
 /** The configured app manager behind the app cache, or the memory one over `apps` (which needs none). */
@@ -115,6 +119,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     logger,
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
+    extensions: resolveExtensionSettings(options.extensions),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     clock: new HeartbeatClock([
       (options.activityTimeout ?? 120) * 1000,
@@ -143,7 +148,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
   /** Refused sockets still closing: close() cuts those whose clients never answer the close frame. */
   const refused = new Set<WireSocket>();
 
-  function refuse(ws: WireSocket, appId: string, code: number, message: string): void {
+  function refuse(ws: WireSocket, wire: WireOptions, appId: string, code: number, message: string): void {
     metrics.increment('connection_errors_total', { appId, code });
     refused.add(ws);
     ws.listen({
@@ -152,17 +157,24 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       onError() {},
       onClose: () => refused.delete(ws),
     });
-    ws.sendText(errorFrame(code, message));
+    const frame = errorFrame(code, message);
+    ws.sendText(wire.protocol === 2 ? v2Frame(frame) : frame);
     ws.close(code, message);
   }
 
   /** Admits an upgraded socket. Deliberately outside onUpgrade: nothing kept per socket may hold `req`. */
-  async function accept(ws: WireSocket, app: App): Promise<void> {
+  async function accept(ws: WireSocket, app: App, wire: WireOptions): Promise<void> {
     if (app.maxConnections > 0 && (await adapter.getSocketCount(app.id)).value >= app.maxConnections) {
-      return refuse(ws, app.id, ErrorCode.OverConnectionQuota, 'Application is over its connection quota');
+      return refuse(
+        ws,
+        wire,
+        app.id,
+        ErrorCode.OverConnectionQuota,
+        'Application is over its connection quota',
+      );
     }
     if (!ws.isOpen) return;
-    new Connection(generateSocketId(), ws, app, context).open();
+    new Connection(generateSocketId(), ws, app, context, wire).open();
     metrics.increment('new_connections_total', appLabels(app.id));
   }
 
@@ -174,6 +186,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     const match = /^\/app\/([^/]+)\/?$/.exec(queryAt < 0 ? target : target.slice(0, queryAt));
     if (state.draining) return rejectUpgrade(socket, 503, 'Service Unavailable');
     if (!match) return rejectUpgrade(socket, 404, 'Not Found');
+    const wire = wireOptionsOf(queryAt < 0 ? '' : target.slice(queryAt + 1), context.extensions.echoControl);
+    if ('refused' in wire) return rejectUpgrade(socket, 400, 'Bad Request', wire.refused);
     const key = decodeURIComponent(match[1]!);
     let app: App | undefined;
     try {
@@ -198,8 +212,8 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
       // The engine has its own error listener on the socket from here on; ours would be one more.
       socket.off('error', destroySocket);
       if (refusal || !app)
-        return refuse(ws, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
-      accept(ws, app).catch((error: unknown) => {
+        return refuse(ws, wire, app?.id ?? '', ...(refusal ?? [ErrorCode.AppNotFound, 'Unknown app']));
+      accept(ws, app, wire).catch((error: unknown) => {
         logger.error('connection setup failed', { error: String(error) });
         ws.terminate();
       });

@@ -68,6 +68,27 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Channel events published through the HTTP API (one per channel)',
     labels: APP,
   },
+  // Delivery extensions (docs/extensions.md)
+  idempotency_publish_total: {
+    type: 'counter',
+    help: 'Publishes (triggers, batch events, whole batches) that carried an idempotency key',
+    labels: APP,
+  },
+  idempotency_duplicates_total: {
+    type: 'counter',
+    help: 'Duplicate publishes caught by an idempotency key: answered from the first response or skipped',
+    labels: APP,
+  },
+  ephemeral_messages_total: {
+    type: 'counter',
+    help: 'Messages published with extras.ephemeral (one per channel)',
+    labels: APP,
+  },
+  event_filter_suppressed_total: {
+    type: 'counter',
+    help: 'Deliveries to V2 sockets held back by their subscription’s event-name filter',
+    labels: APP,
+  },
   // Channels and presence
   active_channels: { type: 'gauge', help: 'Channels with a subscriber on this node', labels: APP },
   channel_subscriptions_total: {

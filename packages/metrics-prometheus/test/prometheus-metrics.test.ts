@@ -58,6 +58,10 @@ describe('createPrometheusMetrics', () => {
       'horizontal_adapter_sent_requests',
       'horizontal_adapter_received_responses',
       'horizontal_adapter_uncomplete_promises',
+      'idempotency_publish_total',
+      'idempotency_duplicates_total',
+      'ephemeral_messages_total',
+      'event_filter_suppressed_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

@@ -2,11 +2,14 @@
 // nothing outside the object, so each `namespace` is simply a new object (and the queue is not durable).
 
 import { createMemoryCache, createMemoryQueue, createMemoryRateLimiter } from '@sockudo/core';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cacheTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
 
 describe('memory cache', () => {
   cacheTestSuite(it, () => createMemoryCache(), { describe });
+  it('implements setIfAbsent, so the suite’s setIfAbsent cases run against it', () => {
+    expect(typeof createMemoryCache().setIfAbsent).toBe('function');
+  });
 });
 
 describe('memory queue', () => {

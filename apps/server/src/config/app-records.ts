@@ -208,6 +208,14 @@ export function appToRecord(app: App): RawRecord {
     if (key === 'policy') continue;
     const value = (app as unknown as RawRecord)[camel(key)];
     if (value === undefined) continue;
+    if (key === 'idempotency' && app.idempotency) {
+      const { enabled, ttlSeconds } = app.idempotency;
+      record[key] = {
+        ...(enabled !== undefined && { enabled }),
+        ...(ttlSeconds !== undefined && { ttl_seconds: ttlSeconds }),
+      };
+      continue;
+    }
     record[key] =
       key === 'webhooks'
         ? app.webhooks.map((hook) => {

@@ -154,6 +154,10 @@ export interface ResolvedConfig {
     request_timeout_ms: number;
     retry: PassThrough & { initial_backoff_ms: number; max_backoff_ms: number; max_elapsed_time_ms: number };
   };
+  idempotency: { enabled: boolean; ttl_seconds: number; max_key_length: number };
+  echo_control: { enabled: boolean; default_echo_messages: boolean };
+  event_name_filtering: { enabled: boolean; max_events_per_filter: number; max_event_name_length: number };
+  ephemeral: { enabled: boolean };
   logging: {
     output_format: 'text' | 'json';
     level: LogLevel;

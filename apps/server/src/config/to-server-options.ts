@@ -41,6 +41,23 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
       maxBackoffMs: retry.max_backoff_ms,
       maxElapsedTimeMs: retry.max_elapsed_time_ms,
     },
+    extensions: {
+      idempotency: {
+        enabled: config.idempotency.enabled,
+        ttlSeconds: config.idempotency.ttl_seconds,
+        maxKeyLength: config.idempotency.max_key_length,
+      },
+      echoControl: {
+        enabled: config.echo_control.enabled,
+        defaultEchoMessages: config.echo_control.default_echo_messages,
+      },
+      eventNameFiltering: {
+        enabled: config.event_name_filtering.enabled,
+        maxEventsPerFilter: config.event_name_filtering.max_events_per_filter,
+        maxEventNameLength: config.event_name_filtering.max_event_name_length,
+      },
+      ephemeral: { enabled: config.ephemeral.enabled },
+    },
     ...extra,
   };
 }

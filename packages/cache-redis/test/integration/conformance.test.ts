@@ -3,7 +3,7 @@
 
 import { REDIS_MODES, useRedisNamespaces } from '@sockudo/test-helpers/redis-modes';
 import { cacheTestSuite } from '@sockudo/test-suite';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisCache } from '../../src/index.js';
 
 describe.each(REDIS_MODES)('$name', (mode) => {
@@ -13,6 +13,12 @@ describe.each(REDIS_MODES)('$name', (mode) => {
     ({ namespace }) => {
       return createRedisCache({ ...mode.connection, prefix: namespaced(namespace) });
     },
-    { describe },
+    // Two instances over one prefix share entries, so setIfAbsent's race runs across instances.
+    { describe, shared: true },
   );
+  it('implements setIfAbsent (idempotent publish relies on it being atomic)', () => {
+    const cache = createRedisCache(mode.connection);
+    expect(typeof cache.setIfAbsent).toBe('function');
+    return cache.close?.();
+  });
 });

@@ -4,6 +4,17 @@ export interface SocketHandle {
   readonly appId: string;
   /** Set after `pusher:signin`. */
   readonly userId: string | undefined;
+  /**
+   * The wire the socket speaks: 2 for Sockudo's protocol V2 (`?protocol=2`), which gets fan-outs in
+   * their V2 form (`sockudo:` names, `extras`); absent or 1 for Pusher's, which gets them without V2
+   * fields.
+   */
+  readonly protocol?: number;
+  /**
+   * V2 sockets: whether the socket's subscription to `channel` lets an application event named `event`
+   * through (its `filter.events`). Absent, or not V2: every event.
+   */
+  acceptsEvent?(channel: string, event: string): boolean;
   /** Queues an already-serialised frame; the connection enforces its own buffer bound. */
   send(frame: string | Buffer): void;
   close(code: number, reason: string): void;

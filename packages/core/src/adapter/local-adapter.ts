@@ -1,10 +1,11 @@
 // Everything in process: one namespace per app with an index from channel to sockets, so a broadcast
 // touches only the channel's subscribers and never scans all sockets.
 
-import { isPresenceChannel } from '@sockudo/protocol';
+import { isPresenceChannel, isProtocolEvent, PROTOCOL_V2 } from '@sockudo/protocol';
 import { appLabels } from '../metrics/metric-labels.js';
 import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
+import { frameEventName, v1Frame, v2Frame } from '../wire/v2-frames.js';
 import type {
   Adapter,
   AdapterEvents,
@@ -156,23 +157,61 @@ export class LocalAdapter implements Adapter {
     const labels = appLabels(appId);
     this.metrics.increment('broadcasts_total', labels);
     if (!subscribers) return;
-    // One Buffer for every recipient: ws frames it without re-encoding the string per socket.
-    const payload = Buffer.from(frame);
+    this.fanOut(
+      labels,
+      subscribers instanceof Set ? subscribers : [subscribers],
+      frame,
+      exceptSocketId,
+      channel,
+    );
+  }
+
+  /**
+   * Sends `frame` to `sockets` but `exceptSocketId`: one shared Buffer per wire (ws frames it without
+   * re-encoding the string per socket). V1 sockets go first and V2 ones after, so each shared payload is
+   * framed once (wire/frames.ts caches the last one). With `channel`, V2 sockets' event filters apply.
+   */
+  private fanOut(
+    labels: MetricLabels,
+    sockets: Iterable<SocketHandle>,
+    frame: string,
+    exceptSocketId: string | undefined,
+    channel?: string,
+  ): void {
+    const v1 = v1Frame(frame);
+    const payload = Buffer.from(v1);
+    let v2Sockets: SocketHandle[] | undefined;
     let delivered = 0;
-    if (!(subscribers instanceof Set)) {
-      if (subscribers.id !== exceptSocketId) {
-        subscribers.send(payload);
-        delivered = 1;
-      }
-    } else {
-      for (const socket of subscribers) {
-        if (socket.id !== exceptSocketId) {
-          socket.send(payload);
-          delivered++;
-        }
+    for (const socket of sockets) {
+      if (socket.id === exceptSocketId) continue;
+      if (socket.protocol === PROTOCOL_V2) {
+        v2Sockets ??= [];
+        v2Sockets.push(socket);
+      } else {
+        socket.send(payload);
+        delivered++;
       }
     }
-    this.countDeliveries(labels, delivered, payload.length);
+    let bytes = delivered * payload.length;
+    if (v2Sockets) {
+      const v2 = v2Frame(frame);
+      const v2Payload = v2 === v1 ? payload : Buffer.from(v2);
+      // Protocol events (member_added, ...) are never filtered out: a filter names application events.
+      const event = channel === undefined ? undefined : frameEventName(frame);
+      const filtered = event !== undefined && !isProtocolEvent(event);
+      let suppressed = 0;
+      for (const socket of v2Sockets) {
+        if (filtered && socket.acceptsEvent && !socket.acceptsEvent(channel!, event)) {
+          suppressed++;
+          continue;
+        }
+        socket.send(v2Payload);
+        delivered++;
+        bytes += v2Payload.length;
+      }
+      if (suppressed > 0) this.metrics.increment('event_filter_suppressed_total', labels, suppressed);
+    }
+    this.countDeliveries(labels, delivered, bytes);
   }
 
   /** One report per fan-out, never one per recipient. */
@@ -180,7 +219,7 @@ export class LocalAdapter implements Adapter {
     if (delivered === 0) return;
     this.metrics.increment('deliveries_total', labels, delivered);
     this.metrics.increment('ws_messages_sent_total', labels, delivered);
-    this.metrics.increment('socket_transmitted_bytes', labels, delivered * bytes);
+    this.metrics.increment('socket_transmitted_bytes', labels, bytes);
   }
 
   async getChannels(appId: string, prefix?: string): Promise<Counted<Map<string, ChannelSummary>>> {
@@ -285,15 +324,7 @@ export class LocalAdapter implements Adapter {
   async sendToUser(appId: string, userId: string, frame: string, exceptSocketId?: string): Promise<void> {
     const sockets = this.namespaces.get(appId)?.users.get(userId);
     if (!sockets) return;
-    const payload = Buffer.from(frame);
-    let delivered = 0;
-    for (const socket of sockets) {
-      if (socket.id !== exceptSocketId) {
-        socket.send(payload);
-        delivered++;
-      }
-    }
-    this.countDeliveries(appLabels(appId), delivered, payload.length);
+    this.fanOut(appLabels(appId), sockets, frame, exceptSocketId);
   }
 
   async terminateUser(appId: string, userId: string): Promise<void> {

@@ -110,7 +110,15 @@ export function policyRecord(app: App, previous: RawRecord = {}): RawRecord {
     }
   }
   const webhooks = app.webhooks.map((hook) => webhookRecord(hook, earlier.get(hook.url)?.shift()));
-  return { ...previous, limits, features, channels, webhooks };
+  const out: RawRecord = { ...previous, limits, features, channels, webhooks };
+  if (app.idempotency) {
+    const idempotency: RawRecord = isRecord(previous.idempotency) ? { ...previous.idempotency } : {};
+    delete idempotency.ttlSeconds;
+    if (app.idempotency.enabled !== undefined) idempotency.enabled = app.idempotency.enabled;
+    if (app.idempotency.ttlSeconds !== undefined) idempotency.ttl_seconds = app.idempotency.ttlSeconds;
+    out.idempotency = idempotency;
+  }
+  return out;
 }
 
 /** The flat columns Rust Sockudo's `applications` table has for `app`, in a fixed order. */

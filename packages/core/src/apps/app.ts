@@ -59,6 +59,18 @@ export interface App {
   allowedOrigins: string[];
   /** @default [] */
   webhooks: WebhookConfig[];
+  /**
+   * This app's idempotent-publish settings over the server's `idempotency` section (Rust Sockudo's
+   * `policy.idempotency`); a field left out takes the server's. @default undefined
+   */
+  idempotency?: AppIdempotency;
+}
+
+/** An app's override of the server's idempotency settings. */
+export interface AppIdempotency {
+  enabled?: boolean;
+  /** Seconds a key is remembered. */
+  ttlSeconds?: number;
 }
 
 /** Pusher's documented defaults for every optional app field. */
@@ -112,6 +124,7 @@ export const APP_RECORD_KEYS: readonly string[] = [
   'policy',
   'allowed_origins',
   'webhooks',
+  'idempotency',
   ...APP_FIELDS.map((f) => f[1]),
 ];
 
@@ -211,6 +224,17 @@ function parseWebhooks(value: unknown, where: string): WebhookConfig[] {
   return hooks;
 }
 
+function parseIdempotency(value: unknown, where: string): AppIdempotency {
+  const raw = parseJsonText(value, where);
+  if (!isRecord(raw)) throw new ConfigError(`${where}: expected an object`, { key: where });
+  const out: AppIdempotency = {};
+  const enabled = pick([raw], ['enabled']);
+  if (enabled !== undefined) out.enabled = coerce(enabled, 'boolean', `${where}.enabled`) as boolean;
+  const ttl = pick([raw], ['ttl_seconds', 'ttlSeconds']);
+  if (ttl !== undefined) out.ttlSeconds = coerce(ttl, 'number', `${where}.ttl_seconds`) as number;
+  return out;
+}
+
 /**
  * Builds an {@link App} from a stored record in any of the shapes Rust Sockudo accepts: flat snake_case
  * (`max_connections`, `enable_client_messages`), nested `policy { limits, features, channels, webhooks }`
@@ -264,5 +288,7 @@ export function appFromRecord(record: unknown, where = 'app'): App {
   }
   const hooks = pick([policy, record], ['webhooks']);
   if (hooks !== undefined) app.webhooks = parseWebhooks(hooks, `${where}.webhooks`);
+  const idempotency = pick([policy, record], ['idempotency']);
+  if (idempotency !== undefined) app.idempotency = parseIdempotency(idempotency, `${where}.idempotency`);
   return app as unknown as App;
 }

@@ -5,6 +5,7 @@ import {
   classifyChannel,
   ErrorCode,
   isServerToUserChannel,
+  PROTOCOL_V2,
   PusherEvent,
   userIdFromServerToUserChannel,
   validateChannelName,
@@ -15,6 +16,7 @@ import type { EngineContext } from '../engine/engine-context.js';
 import { isRecord } from '../util/raw-record.js';
 import { channelEventFrame, eventFrame } from '../wire/frames.js';
 import { replayCache } from './channel-cache.js';
+import { eventNameFilter, INVALID_FILTER_CODE } from './event-name-filter.js';
 import type { Subscriber } from './subscriber.js';
 
 const MAX_USER_ID_LENGTH = 128;
@@ -70,6 +72,16 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   if (typeof channel !== 'string') {
     conn.sendError(ErrorCode.GenericError, 'pusher:subscribe needs data.channel');
     return;
+  }
+  // V2 only: a Pusher socket's subscribe data is read as Pusher defines it.
+  let events: ReadonlySet<string> | undefined;
+  if (conn.protocol === PROTOCOL_V2) {
+    const filter = eventNameFilter(request, ctx.extensions.eventNameFiltering);
+    if ('error' in filter) {
+      conn.sendError(INVALID_FILTER_CODE, filter.error);
+      return;
+    }
+    events = filter.events;
   }
   if (isServerToUserChannel(channel)) {
     // pusher-js subscribes here after sign-in; delivery goes through the user index, not the channel.
@@ -135,6 +147,8 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   if (conn.isClosed) return;
 
   conn.channels.set(channel, member?.userId);
+  // Before the join, so no event published after it reaches the socket unfiltered.
+  if (events) conn.filterEvents?.(channel, events);
   const joined = await ctx.adapter.join(conn, channel, member);
   const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
@@ -179,6 +193,7 @@ export async function unsubscribe(conn: Subscriber, ctx: EngineContext, data: un
   if (typeof channel !== 'string' || !conn.channels.has(channel)) return;
   const userId = conn.channels.get(channel);
   conn.channels.delete(channel);
+  conn.filterEvents?.(channel, undefined);
   const left = await ctx.adapter.leave(conn, channel, userId);
   if (!left.left) return;
   const { app } = conn;

@@ -14,4 +14,6 @@ export interface Subscriber extends SocketHandle {
   readonly isClosed: boolean;
   /** Non-fatal protocol error: the socket stays open. */
   sendError(code: number | null, message: string, channel?: string): void;
+  /** V2: only `events` (application events) reach this socket on `channel`; undefined lifts the filter. */
+  filterEvents?(channel: string, events: ReadonlySet<string> | undefined): void;
 }

@@ -2,6 +2,7 @@ import type { Adapter } from '../adapter/adapter.js';
 import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from '../spec/v1/index.js';
 import type { Logger } from '../util/logger.js';
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
+import type { ExtensionSettings } from './extension-settings.js';
 import type { HeartbeatClock } from './heartbeat-clock.js';
 import type { WatchlistRegistry } from './watchlist.js';
 
@@ -29,6 +30,8 @@ export interface EngineContext {
   readonly channelCacheTtlSeconds: number;
   /** The shared clock of every connection's timeouts (session/heartbeat-sweep.ts advances it). */
   readonly clock: HeartbeatClock;
+  /** Idempotent publish, echo control, event-name filtering and ephemeral messages. */
+  readonly extensions: ExtensionSettings;
   readonly webhooks: WebhookDispatcher;
   readonly watchlist: WatchlistRegistry;
 }

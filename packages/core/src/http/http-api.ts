@@ -6,40 +6,23 @@ import {
   classifyChannel,
   isCacheChannel,
   isPresenceChannel,
-  userIdFromServerToUserChannel,
   validateChannelNameForApi,
   verifyHttpRequest,
 } from '@sockudo/protocol';
 import type { App } from '../apps/app.js';
 import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
-import { appLabels } from '../metrics/metric-labels.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
-import { channelEventFrame } from '../wire/frames.js';
 import { type CorsOptions, createCors } from './cors.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
-import {
-  CHANNEL_INFO,
-  parseInfo,
-  parseJson,
-  parseTrigger,
-  TRIGGER_INFO,
-  type TriggerInput,
-} from './trigger-input.js';
+import { CHANNEL_INFO, parseInfo, TRIGGER_INFO } from './trigger-input.js';
+import { type ApiRequest, createTriggerRoutes } from './trigger-routes.js';
 
 /** Server state the HTTP API reports on. */
 export interface HttpApiState {
   /** True while the server shuts down: `/ready` and `/up` answer 503. */
   draining: boolean;
-}
-
-interface ApiRequest {
-  app: App;
-  query: Record<string, string>;
-  body: Buffer;
-  /** `performance.now()` when the request arrived, for `broadcast_latency_ms`. */
-  receivedAt: number;
 }
 
 /** What `http_calls_received_total` reports of a request, filled in as routing learns it. */
@@ -118,55 +101,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
     return { attributes, occupied: count.value > 0, complete: count.complete };
   }
 
-  async function publish(app: App, event: TriggerInput, receivedAt: number): Promise<void> {
-    for (const channel of event.channels) {
-      const frame = channelEventFrame(event.name, channel, event.data);
-      const userId = userIdFromServerToUserChannel(channel);
-      if (userId !== undefined) {
-        await adapter.sendToUser(app.id, userId, frame, event.socketId);
-        continue;
-      }
-      await adapter.broadcast(app.id, channel, frame, event.socketId);
-      if (isCacheChannel(channel)) {
-        await ctx.cache.set(channelCacheKey(app.id, channel), frame, ctx.channelCacheTtlSeconds);
-      }
-    }
-    const labels = appLabels(app.id);
-    ctx.metrics.increment('http_events_published_total', labels, event.channels.length);
-    ctx.metrics.observe('broadcast_latency_ms', labels, performance.now() - receivedAt);
-  }
-
-  async function triggerEvents({ app, body, receivedAt }: ApiRequest, res: ServerResponse): Promise<void> {
-    const event = parseTrigger(app, parseJson(body), 'event', true);
-    const headers = await rateLimit(app, 'backend', event.channels.length);
-    await publish(app, event, receivedAt);
-    if (event.info.size === 0) return sendJson(res, 200, {}, headers);
-    const channels: Record<string, Record<string, number>> = {};
-    for (const channel of event.channels) {
-      channels[channel] = (await channelInfo(app.id, channel, event.info)).attributes;
-    }
-    sendJson(res, 200, { channels }, headers);
-  }
-
-  async function triggerBatch({ app, body, receivedAt }: ApiRequest, res: ServerResponse): Promise<void> {
-    const { batch } = parseJson(body);
-    if (!Array.isArray(batch) || batch.length === 0)
-      throw new HttpError(400, 'batch must be a non-empty array');
-    if (batch.length > app.maxEventBatchSize) {
-      throw new HttpError(
-        400,
-        `batch holds ${batch.length} events; at most ${app.maxEventBatchSize} are allowed`,
-      );
-    }
-    const events = batch.map((raw, i) => parseTrigger(app, raw, `batch[${i}]`, false));
-    const headers = await rateLimit(app, 'backend', events.length);
-    for (const event of events) await publish(app, event, receivedAt);
-    if (events.every((e) => e.info.size === 0)) return sendJson(res, 200, {}, headers);
-    const results = [];
-    for (const event of events)
-      results.push((await channelInfo(app.id, event.channels[0]!, event.info)).attributes);
-    sendJson(res, 200, { batch: results }, headers);
-  }
+  const { triggerEvents, triggerBatch } = createTriggerRoutes(ctx, { rateLimit, channelInfo });
 
   async function getChannels({ app, query }: ApiRequest, res: ServerResponse): Promise<void> {
     const prefix = query.filter_by_prefix ?? '';
@@ -256,7 +191,13 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
     });
     if (!verdict.ok) throw new HttpError(401, verdict.message);
     if (!app.enabled) throw new HttpError(403, `App ${appId} is disabled`);
-    return { app, query, body, receivedAt: call.receivedAt };
+    return {
+      app,
+      query,
+      idempotencyHeader: req.headers['x-idempotency-key'],
+      body,
+      receivedAt: call.receivedAt,
+    };
   }
 
   /** The dependencies whose health check fails or does not answer within the timeout. */

@@ -3,6 +3,8 @@
 
 import { isEncryptedChannel, isValidSocketId, validateChannelNameForApi } from '@sockudo/protocol';
 import type { App } from '../apps/app.js';
+import type { ExtensionSettings } from '../engine/extension-settings.js';
+import { type ParsedExtras, parseExtras } from './message-extras.js';
 import { HttpError } from './respond.js';
 
 /** One event of a trigger or batch, validated. */
@@ -12,6 +14,8 @@ export interface TriggerInput {
   channels: string[];
   socketId: string | undefined;
   info: Set<string>;
+  /** The V2 `extras` envelope, when the event has one (never sent to Pusher sockets). */
+  extras: ParsedExtras | undefined;
 }
 
 /** `info` attributes a trigger or `GET /channels` may ask for. */
@@ -57,7 +61,13 @@ export function parseJson(body: Buffer): Record<string, unknown> {
 }
 
 /** Validates one event of a trigger or batch against the app's limits (Pusher's 400/413 rules). */
-export function parseTrigger(app: App, raw: unknown, where: string, single: boolean): TriggerInput {
+export function parseTrigger(
+  app: App,
+  raw: unknown,
+  where: string,
+  single: boolean,
+  extensions: Pick<ExtensionSettings, 'echoControl' | 'ephemeral'>,
+): TriggerInput {
   if (!isRecord(raw)) throw new HttpError(400, `${where} must be an object`);
   const { name } = raw;
   if (typeof name !== 'string' || name === '')
@@ -105,5 +115,6 @@ export function parseTrigger(app: App, raw: unknown, where: string, single: bool
     channels: channels as string[],
     socketId: (socketId as string | undefined) ?? undefined,
     info: parseInfo(raw.info, TRIGGER_INFO),
+    extras: parseExtras(raw.extras, `${where}.extras`, extensions),
   };
 }

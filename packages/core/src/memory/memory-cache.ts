@@ -23,22 +23,31 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): CacheV1 {
     }
     return entry;
   };
+  const store = (key: string, value: string, ttlSeconds: number | undefined): void => {
+    entries.delete(key); // re-insert so Map order tracks recency
+    entries.set(key, {
+      value,
+      // 0, negative or no TTL = no expiry (CacheV1), as in the Redis cache.
+      expiresAt:
+        ttlSeconds !== undefined && ttlSeconds > 0
+          ? Date.now() + ttlSeconds * 1000
+          : Number.POSITIVE_INFINITY,
+    });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  };
   return {
     specVersion: 1,
     async get(key) {
       return live(key)?.value;
     },
     async set(key, value, ttlSeconds) {
-      entries.delete(key); // re-insert so Map order tracks recency
-      entries.set(key, {
-        value,
-        // 0, negative or no TTL = no expiry (CacheV1), as in the Redis cache.
-        expiresAt:
-          ttlSeconds !== undefined && ttlSeconds > 0
-            ? Date.now() + ttlSeconds * 1000
-            : Number.POSITIVE_INFINITY,
-      });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      store(key, value, ttlSeconds);
+    },
+    // Atomic because the check and the store run in one synchronous turn: no other call interleaves.
+    async setIfAbsent(key, value, ttlSeconds) {
+      if (live(key) !== undefined) return false;
+      store(key, value, Math.max(1, Math.ceil(ttlSeconds)));
+      return true;
     },
     async delete(key) {
       entries.delete(key);

@@ -3,6 +3,7 @@
 // connected client.
 
 import {
+  canonicalEventName,
   ErrorCode,
   isClientEvent,
   isPresenceChannel,
@@ -19,10 +20,12 @@ import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import type { WireSocket, WireSocketListener } from '../websocket/wire-socket.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
+import { v2Frame, withMessageId } from '../wire/v2-frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
 import type { Heartbeat } from './heartbeat-sweep.js';
 import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
+import { PUSHER_WIRE, type WireOptions } from './wire-options.js';
 
 const PONG = eventFrame(PusherEvent.Pong, {});
 const PING = eventFrame(PusherEvent.Ping, {});
@@ -58,14 +61,23 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   watchlist: readonly string[] = NO_WATCHLIST;
   /** The app's shared metric labels: per-frame reports allocate nothing. */
   private readonly labels: MetricLabels;
+  /** 2 for Sockudo's V2 wire (`?protocol=2`): protocol events are sent as `sockudo:…`. */
+  readonly protocol: 1 | 2;
+  /** V2: whether this socket receives its own client events (`echo_messages`). */
+  readonly echoMessages: boolean;
+  /** V2: channel → the application events its subscription lets through (`filter.events`). */
+  private eventFilters: Map<string, ReadonlySet<string>> | undefined = undefined;
 
   constructor(
     readonly id: string,
     private readonly ws: WireSocket,
     readonly app: App,
     private readonly ctx: EngineContext,
+    wire: WireOptions = PUSHER_WIRE,
   ) {
     this.appId = app.id;
+    this.protocol = wire.protocol;
+    this.echoMessages = wire.echoMessages;
     this.labels = appLabels(app.id);
     const { clock } = ctx;
     this.lastSeen = clock.tick;
@@ -79,6 +91,19 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   signedIn(userId: string): void {
     this.userId = userId;
     this.authDeadline = NONE;
+  }
+
+  /** @internal The channel router's: sets or (with undefined) lifts `channel`'s event-name filter. */
+  filterEvents(channel: string, events: ReadonlySet<string> | undefined): void {
+    if (events) {
+      this.eventFilters ??= new Map();
+      this.eventFilters.set(channel, events);
+    } else this.eventFilters?.delete(channel);
+  }
+
+  /** Whether an application event `event` on `channel` passes this socket's filter (the adapter asks V2 sockets). */
+  acceptsEvent(channel: string, event: string): boolean {
+    return this.eventFilters?.get(channel)?.has(event) ?? true;
   }
 
   /** Sends `connection_established` and registers with the adapter. */
@@ -98,6 +123,11 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
    */
   send(frame: string | Buffer): void {
     if (this.closed) return;
+    // A Buffer is already in this socket's form (the adapter makes one per wire); a string is built for
+    // the Pusher wire, and made V2 here (renamed, with Rust Sockudo's per-message `message_id`).
+    if (this.protocol === 2 && typeof frame === 'string') {
+      frame = frame === PING || frame === PONG ? v2Frame(frame) : withMessageId(v2Frame(frame));
+    }
     const ws = this.ws;
     // A client that cannot keep up is dropped rather than buffered without bound.
     if (ws.bufferedAmount > this.ctx.maxSocketBufferBytes) {
@@ -132,7 +162,8 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
     if (this.closed) return;
     this.closed = true;
     try {
-      this.ws.sendText(errorFrame(code, reason));
+      const frame = errorFrame(code, reason);
+      this.ws.sendText(this.protocol === 2 ? withMessageId(v2Frame(frame)) : frame);
       this.ws.close(code, reason.slice(0, 120)); // a close reason must fit in 123 bytes
     } catch {
       this.ws.terminate();
@@ -196,7 +227,8 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
       this.sendError(ErrorCode.GenericError, 'Invalid message: expected an object with a string "event"');
       return;
     }
-    switch (message.event) {
+    // Either prefix, from either wire, as Rust Sockudo accepts them (`sockudo:subscribe`).
+    switch (canonicalEventName(message.event)) {
       case PusherEvent.Ping:
         this.send(PONG);
         return;
@@ -281,7 +313,9 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
     const userId = this.channels.get(channel);
     // Client data is forwarded as the client sent it (object or string): pusher-js accepts both.
     const frame = rawChannelEventFrame(message.event, channel, data, userId);
-    void this.ctx.adapter.broadcast(this.appId, channel, frame, this.id);
+    // A V2 socket with echo_messages (Rust Sockudo's default) gets its own event back; Pusher never echoes.
+    const except = this.protocol === 2 && this.echoMessages ? undefined : this.id;
+    void this.ctx.adapter.broadcast(this.appId, channel, frame, except);
     this.ctx.webhooks.emit(app, {
       name: 'client_event',
       channel,

@@ -101,7 +101,26 @@ export class RawClient {
 
   /** Opens a socket to `/app/<key>` (or `path`) and resolves once the upgrade succeeded. */
   static async connect(port: number, key: string = APP.key, path?: string): Promise<RawClient> {
-    const ws = new WebSocket(wsUrl(port, key, path));
+    return RawClient.open(wsUrl(port, key, path), key);
+  }
+
+  /**
+   * A Sockudo protocol V2 socket (`?protocol=2` plus `query`), as @sockudo/client opens it; resolves
+   * after `sockudo:connection_established`.
+   */
+  static async v2(
+    port: number,
+    query = '',
+    key: string = APP.key,
+  ): Promise<RawClient & { socketId: string }> {
+    const url = `ws://127.0.0.1:${port}/app/${key}?protocol=2&client=js&version=2.2.0&flash=false${query && `&${query}`}`;
+    const client = await RawClient.open(url, key);
+    const frame = await client.waitFor('sockudo:connection_established');
+    return Object.assign(client, { socketId: frame.payload.socket_id as string });
+  }
+
+  private static async open(url: string, key: string): Promise<RawClient> {
+    const ws = new WebSocket(url);
     const client = new RawClient(ws);
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -173,14 +192,22 @@ export class RawClient {
     return this.waitFor('pusher:pong', { from });
   }
 
-  /** Subscribes with optional auth/channel_data; resolves with the first reply for that channel. */
-  async subscribe(channel: string, auth?: { auth?: string; channel_data?: string }): Promise<Frame> {
+  /**
+   * Subscribes with optional auth/channel_data (and, for V2, `filter` and the like); resolves with the
+   * first reply for that channel. `prefix` is the wire's: `sockudo` for a V2 socket.
+   */
+  async subscribe(
+    channel: string,
+    auth?: { auth?: string; channel_data?: string; [field: string]: unknown },
+    prefix: 'pusher' | 'sockudo' = 'pusher',
+  ): Promise<Frame> {
     const from = this.mark();
-    this.send({ event: 'pusher:subscribe', data: { channel, ...auth } });
+    this.send({ event: `${prefix}:subscribe`, data: { channel, ...auth } });
     return this.waitFor(
       (f) =>
         f.channel === channel &&
-        (f.event === 'pusher_internal:subscription_succeeded' || f.event === 'pusher:subscription_error'),
+        (f.event === `${prefix}_internal:subscription_succeeded` ||
+          f.event === `${prefix}:subscription_error`),
       { from },
     );
   }

@@ -82,6 +82,8 @@ export interface SignedRequest {
   tamper?: (query: Record<string, string>) => void;
   /** Sends this body instead of the signed one. */
   sentBody?: string;
+  /** Extra request headers (not signed, as the Pusher protocol signs none). */
+  headers?: Record<string, string>;
 }
 
 /** Signs a request with `signHttpRequest` (as the SDKs do), applies `tamper`, and sends it. */
@@ -101,5 +103,5 @@ export function signedRequest(port: number, r: SignedRequest): Promise<HttpResul
     ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
   });
   r.tamper?.(query);
-  return httpRequest(port, method, `${path}?${new URLSearchParams(query)}`, r.sentBody ?? body);
+  return httpRequest(port, method, `${path}?${new URLSearchParams(query)}`, r.sentBody ?? body, r.headers);
 }

@@ -29,6 +29,28 @@ describe('the write side of appFromRecord', () => {
     expect((policy.limits as Record<string, unknown>).max_connections).toBe(7);
   });
 
+  it('writes an app’s idempotency override as Rust Sockudo’s policy.idempotency, keeping other keys', () => {
+    const own = appFromRecord({
+      id: 'a',
+      key: 'k',
+      secret: 's',
+      policy: { idempotency: { enabled: false, ttl_seconds: 30 } },
+    });
+    expect(own.idempotency).toEqual({ enabled: false, ttlSeconds: 30 });
+    const policy = policyRecord(own, { idempotency: { enabled: true, extra: 1 } });
+    expect(policy.idempotency).toEqual({ enabled: false, ttl_seconds: 30, extra: 1 });
+    expect(appFromRecord({ id: 'a', key: 'k', secret: 's', policy }).idempotency).toEqual(own.idempotency);
+    // The legacy flat column (JSON text in SQL) is read too; a bad value names its key.
+    expect(
+      appFromRecord({ id: 'a', key: 'k', secret: 's', idempotency: '{"ttlSeconds":"9"}' }).idempotency,
+    ).toEqual({
+      ttlSeconds: 9,
+    });
+    expect(() =>
+      appFromRecord({ id: 'a', key: 'k', secret: 's', idempotency: { enabled: 'maybe' } }),
+    ).toThrow('app.idempotency.enabled: expected a boolean');
+  });
+
   it('lists the flat columns of the applications table', () => {
     const columns = Object.fromEntries(flatColumns(app));
     expect(columns).toMatchObject({ id: 'a', key: 'k', max_connections: 7, enable_client_messages: true });

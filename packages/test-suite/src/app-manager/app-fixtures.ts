@@ -92,8 +92,9 @@ export function flatFixture(run: string): AppFixture {
 /**
  * The current form Rust Sockudo writes: `policy { limits, features, channels, webhooks }` next to flat
  * columns. The flat columns here hold different values: the policy must win, as in Rust Sockudo.
- * The policy also carries settings this port does not model (namespaces, idempotency), which must be
- * ignored, not rejected.
+ * The policy also carries a setting this port does not model (namespaces), which must be ignored, not
+ * rejected, and the app's idempotency override (`policy.idempotency`, Rust Sockudo's `enabled` and
+ * `ttl_seconds`), which must be read.
  */
 export function policyFixture(run: string): AppFixture {
   const id = `policy-${run}`;
@@ -171,6 +172,7 @@ export function policyFixture(run: string): AppFixture {
           headers: { 'X-Signature-Version': '2' },
         },
       ],
+      idempotency: { enabled: true, ttlSeconds: 60 },
     },
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '../driver/driver-suite.js';
 import { waitFor } from '../testing/wait.js';
 import type { TestFunction } from '../transport/transport-suite-options.js';
+import { setIfAbsentCases } from './set-if-absent-cases.js';
 
 /** Options of {@link cacheTestSuite}. */
 export interface CacheTestSuiteOptions extends DriverSuiteOptions {
@@ -21,12 +22,18 @@ export interface CacheTestSuiteOptions extends DriverSuiteOptions {
    * Raise it for a store that expires lazily. @default 5000
    */
   expiryWaitMs?: number;
+  /**
+   * Instances created over the same `namespace` share their entries (a networked store such as Redis):
+   * the `setIfAbsent` race then runs across two instances. @default false
+   */
+  shared?: boolean;
 }
 
 interface CacheContext {
   cache: CacheV1;
   scope: DriverScope<CacheV1>;
   expiryWaitMs: number;
+  shared: boolean;
 }
 
 const KEYS = [
@@ -233,7 +240,9 @@ const expiry: DriverTestCase<CacheContext>[] = [
 /**
  * Registers the `CacheV1` conformance tests: get/set/delete round trips (exact bytes, empty strings,
  * awkward keys), overwrites, TTL expiry, TTL 0 = no expiry, a set replacing the TTL, `ttl()` when
- * implemented, and namespaces kept apart.
+ * implemented, namespaces kept apart, and, when implemented, `setIfAbsent`: absent → stored and true,
+ * present → untouched and false, claimable again after delete or expiry, and one winner of a race
+ * between two instances.
  *
  * Every test calls `create` for a fresh cache (twice for the namespace test) and closes what it created,
  * pass or fail. Use `namespace` as your key prefix.
@@ -258,6 +267,7 @@ export function cacheTestSuite(
   options: CacheTestSuiteOptions = {},
 ): void {
   const expiryWaitMs = options.expiryWaitMs ?? 5000;
+  const shared = options.shared ?? false;
   registerDriverSuite<CacheContext>(
     'CacheV1 conformance',
     it,
@@ -265,12 +275,13 @@ export function cacheTestSuite(
       ['basics', basics],
       ['values', values],
       ['expiry', expiry],
+      ['setIfAbsent', setIfAbsentCases],
       ['lifecycle', lifecycle],
     ],
     options,
     (testCase) =>
       withDriverScope(create, async (scope) => {
-        await testCase.run({ cache: await scope.create(), scope, expiryWaitMs });
+        await testCase.run({ cache: await scope.create(), scope, expiryWaitMs, shared });
       }),
   );
 }

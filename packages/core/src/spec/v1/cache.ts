@@ -16,6 +16,15 @@ export interface CacheV1 {
    * @param ttlSeconds seconds until the entry expires; 0, a negative number or omitted = no expiry.
    */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  /**
+   * Stores `value` under `key` only if no live entry is there, **atomically**: when several callers on
+   * any number of nodes race for the same key, exactly one resolves `true`. Idempotent publish uses it to
+   * claim a key before publishing. Optional so that caches written before it still load; without it the
+   * engine falls back to `get` then `set`, and two racing duplicates may both publish.
+   * @param ttlSeconds seconds until the entry expires; rounded up to at least 1.
+   * @returns `true` when `value` was stored, `false` when a live entry was already there (left as it was).
+   */
+  setIfAbsent?(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Removes `key`; resolves whether or not it existed. */
   delete(key: string): Promise<void>;
   /** Seconds until `key` expires (rounded up); `undefined` when missing, -1 when it never expires. */

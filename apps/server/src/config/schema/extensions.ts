@@ -1,0 +1,93 @@
+// Sockudo's delivery extensions (Rust Sockudo's `crates/sockudo-core/src/options/v2_features.rs`, with
+// its defaults and environment variables). docs/extensions.md shows each one on the wire.
+
+import { section } from './key-spec.js';
+import { BOOLEAN, POSITIVE } from './shapes.js';
+
+export const IDEMPOTENCY = section(
+  'idempotency',
+  'Idempotent publish: a repeated idempotency_key (body) or X-Idempotency-Key (header) on POST /events or /batch_events is answered with the first response and publishes nothing. Cluster-wide with a shared (redis) cache; per node with the memory cache.',
+  [
+    {
+      key: 'enabled',
+      type: BOOLEAN,
+      default: true,
+      env: ['IDEMPOTENCY_ENABLED'],
+      description: 'Honour idempotency keys (an app may override it in policy.idempotency.enabled).',
+    },
+    {
+      key: 'ttl_seconds',
+      type: POSITIVE,
+      default: 120,
+      env: ['IDEMPOTENCY_TTL_SECONDS'],
+      description: 'Seconds a key and its response are remembered (per app: policy.idempotency.ttl_seconds).',
+    },
+    {
+      key: 'max_key_length',
+      type: POSITIVE,
+      default: 128,
+      env: ['IDEMPOTENCY_MAX_KEY_LENGTH'],
+      description: 'Longest key in bytes; a longer one is answered with 400.',
+    },
+  ],
+);
+
+export const ECHO_CONTROL = section(
+  'echo_control',
+  'Whether a protocol V2 socket receives its own client events (Pusher sockets never do).',
+  [
+    {
+      key: 'enabled',
+      type: BOOLEAN,
+      default: true,
+      env: ['ECHO_CONTROL_ENABLED'],
+      description: 'Honour echo_messages on V2 WebSocket URLs; when false every V2 socket is echoed.',
+    },
+    {
+      key: 'default_echo_messages',
+      type: BOOLEAN,
+      default: true,
+      env: ['ECHO_CONTROL_DEFAULT_ECHO_MESSAGES'],
+      description: 'Echo for a V2 socket whose URL has no echo_messages.',
+    },
+  ],
+);
+
+export const EVENT_NAME_FILTERING = section(
+  'event_name_filtering',
+  'filter.events in V2 subscribe data: only the listed application events reach the subscription.',
+  [
+    {
+      key: 'enabled',
+      type: BOOLEAN,
+      default: true,
+      env: ['EVENT_NAME_FILTERING_ENABLED'],
+      description: 'Apply filter.events (a malformed one is refused either way).',
+    },
+    {
+      key: 'max_events_per_filter',
+      type: POSITIVE,
+      default: 50,
+      env: ['EVENT_NAME_FILTERING_MAX_EVENTS_PER_FILTER'],
+      description: 'Most event names one filter may list; more is refused with sockudo:error 4000.',
+    },
+    {
+      key: 'max_event_name_length',
+      type: POSITIVE,
+      default: 200,
+      env: ['EVENT_NAME_FILTERING_MAX_EVENT_NAME_LENGTH'],
+      description: 'Longest name in a filter, in bytes; longer is refused with sockudo:error 4000.',
+    },
+  ],
+);
+
+export const EPHEMERAL = section('ephemeral', 'extras.ephemeral on published messages.', [
+  {
+    key: 'enabled',
+    type: BOOLEAN,
+    default: true,
+    env: ['EPHEMERAL_ENABLED'],
+    description:
+      'Keep extras.ephemeral (no history, no webhook; counted in ephemeral_messages_total); when false the flag is removed before delivery.',
+  },
+]);
