@@ -1,9 +1,14 @@
-// The cache, queue and rate-limiter suites proven against core's in-process drivers. These drivers keep
+// The cache, queue, rate-limiter and history-store suites proven against core's in-process drivers. These drivers keep
 // nothing outside the object, so each `namespace` is simply a new object (and the queue is not durable).
 
-import { createMemoryCache, createMemoryQueue, createMemoryRateLimiter } from '@sockudo/core';
+import {
+  createMemoryCache,
+  createMemoryHistoryStore,
+  createMemoryQueue,
+  createMemoryRateLimiter,
+} from '@sockudo/core';
 import { describe, it } from 'vitest';
-import { cacheTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
+import { cacheTestSuite, historyStoreTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
 
 describe('memory cache', () => {
   cacheTestSuite(it, () => createMemoryCache(), { describe });
@@ -16,4 +21,8 @@ describe('memory queue', () => {
 
 describe('memory rate limiter', () => {
   rateLimiterTestSuite(it, () => createMemoryRateLimiter(), { describe });
+});
+
+describe('memory history store', () => {
+  historyStoreTestSuite(it, () => createMemoryHistoryStore(), { describe });
 });
