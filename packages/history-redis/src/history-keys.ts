@@ -20,11 +20,11 @@ export interface HistoryKeys {
 
 // Inside a hash tag `{` and `}` must not appear, and `:` separates app from channel: all three (and the
 // escape character itself) are percent-escaped, so distinct (app, channel) pairs never share keys.
-const escape = (part: string) =>
+const escapePart = (part: string) =>
   part.replace(/[%{}:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** `${prefix}{${app}:${channel}}:meta` and `…:entries`, with `%`, `{`, `}` and `:` escaped in app and channel. */
 export function historyKeys(prefix: string, appId: string, channel: string): HistoryKeys {
-  const base = `${prefix}{${escape(appId)}:${escape(channel)}}:`;
+  const base = `${prefix}{${escapePart(appId)}:${escapePart(channel)}}:`;
   return { meta: `${base}meta`, entries: `${base}entries` };
 }
