@@ -53,7 +53,7 @@ const codeOf = (error: unknown) => String((error as { code?: unknown } | null)?.
  * percent-escaped as UTF-8, so every name round-trips and two names never meet.
  */
 export function storedMysqlName(name: string): string {
-  return name.replace(/%|[^\u0000-\u007f]/gu, (character) => encodeURIComponent(character));
+  return name.replace(/%|[\u0080-\u{10FFFF}]/gu, (character) => encodeURIComponent(character));
 }
 
 /**

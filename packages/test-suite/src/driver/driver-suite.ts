@@ -29,6 +29,8 @@ export interface DriverSuiteOptions {
 export interface DriverTestCase<C> {
   name: string;
   run(context: C): Promise<void>;
+  /** This test's timeout when it needs more than the suite's. */
+  timeoutMs?: number;
 }
 
 /** Creates drivers for one test and closes every one of them afterwards. */
@@ -91,7 +93,11 @@ export function registerDriverSuite<C>(
   const timeoutMs = options.timeoutMs ?? 20_000;
   const register = (group: string, cases: DriverTestCase<C>[], prefix: boolean) => {
     for (const testCase of cases) {
-      it(prefix ? `${group}: ${testCase.name}` : testCase.name, () => runCase(testCase), timeoutMs);
+      it(
+        prefix ? `${group}: ${testCase.name}` : testCase.name,
+        () => runCase(testCase),
+        Math.max(timeoutMs, testCase.timeoutMs ?? 0),
+      );
     }
   };
   const registerGroups = () => {

@@ -19,6 +19,8 @@ export interface HistoryContext {
   durable: boolean;
   /** How long a message appended with a 1 s window may take to be dropped. */
   expiryWaitMs: number;
+  /** How many messages the long walks go through. */
+  walkMessages: number;
 }
 
 /** A retention that drops nothing a test appends. */

@@ -26,12 +26,14 @@ export interface HistoryStoreTestSuiteOptions extends DriverSuiteOptions {
    * being appended) before the retention test fails. @default 5000
    */
   expiryWaitMs?: number;
+  /** How many messages the long walk appends (concurrently) and pages through both ways. @default 10000 */
+  walkMessages?: number;
 }
 
 /**
  * Registers the `HistoryStoreV1` conformance tests: serials consecutive from 1 per channel and app, 200
  * concurrent appends with no gap or duplicate, a reset racing appends, pages in both directions with
- * cursors and bounds covering every message once, expired cursors refused, exact payloads (Unicode,
+ * cursors and bounds covering every message once (10,000 appended concurrently, walked both ways), expired cursors refused, exact payloads (Unicode,
  * 512 KB), retention by count, bytes and age, reset, purge, namespaces kept apart, and (durable stores)
  * the stream surviving a new instance.
  *
@@ -60,6 +62,7 @@ export function historyStoreTestSuite(
 ): void {
   const durable = options.durable ?? false;
   const expiryWaitMs = options.expiryWaitMs ?? 5000;
+  const walkMessages = options.walkMessages ?? 10_000;
   registerDriverSuite<HistoryContext>(
     'HistoryStoreV1 conformance',
     it,
@@ -78,7 +81,7 @@ export function historyStoreTestSuite(
     options,
     (testCase) =>
       withDriverScope(create, async (scope) => {
-        await testCase.run({ store: await scope.create(), scope, durable, expiryWaitMs });
+        await testCase.run({ store: await scope.create(), scope, durable, expiryWaitMs, walkMessages });
       }),
   );
 }

@@ -48,6 +48,28 @@ export const pages: DriverTestCase<HistoryContext>[] = [
     },
   },
   {
+    name: 'walks over a long channel, appended concurrently, in both directions: no overlap, no hole',
+    timeoutMs: 180_000,
+    async run({ store, scope, durable, walkMessages }) {
+      const stores = [store];
+      if (durable) for (let i = 0; i < 3; i++) stores.push(await scope.create());
+      const bySerial = new Map<number, string>();
+      for (let start = 0; start < walkMessages; start += 100) {
+        const batch = range(start, Math.min(start + 100, walkMessages) - 1);
+        const results = await Promise.all(
+          batch.map((i) => stores[i % stores.length]!.append('app-1', 'long', { payload: `l-${i}` }, KEEP)),
+        );
+        for (const [index, result] of results.entries()) bySerial.set(result.serial, `l-${batch[index]}`);
+      }
+      for (const direction of ['oldest_first', 'newest_first'] as const) {
+        const { items } = await walk(store, { ...at('app-1', 'long'), direction, limit: 100 }, walkMessages);
+        const want = range(1, walkMessages);
+        assert.deepEqual(serials(items), direction === 'oldest_first' ? want : want.reverse(), direction);
+        for (const item of items) assert.equal(item.payload, bySerial.get(item.serial));
+      }
+    },
+  },
+  {
     name: 'a limit that covers everything gives one page without more; a limit of 1 gives one item',
     async run({ store }) {
       await appendRun(store, 'app-1', 'small', 4);
