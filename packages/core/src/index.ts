@@ -48,8 +48,17 @@ export {
 } from './engine/extension-settings.js';
 export type { CorsOptions } from './http/cors.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
+export {
+  assertHistoryCursorLive,
+  emptyHistoryState,
+  utf8Length,
+  validateHistoryPurgeRequest,
+  validateHistoryReadRequest,
+  validateHistoryRetention,
+} from './memory/history-rules.js';
 export { createMemoryAppManager } from './memory/memory-app-manager.js';
 export { createMemoryCache, type MemoryCacheOptions } from './memory/memory-cache.js';
+export { createMemoryHistoryStore, type MemoryHistoryStoreOptions } from './memory/memory-history-store.js';
 export { createMemoryQueue, type MemoryQueueOptions } from './memory/memory-queue.js';
 export { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 export { noopMetrics } from './metrics/noop-metrics.js';
@@ -61,6 +70,8 @@ export { errorText, redact } from './util/error-text.js';
 export {
   AuthError,
   ConfigError,
+  HistoryCursorExpiredError,
+  InvalidHistoryRequestError,
   RequestTimeoutError,
   SockudoError,
   UnsupportedSpecVersionError,

@@ -6,6 +6,7 @@
 export * from './app-manager/index.js';
 export * from './cache/index.js';
 export type { CreateDriver, DriverSuiteOptions, DriverTestContext } from './driver/driver-suite.js';
+export * from './history/index.js';
 export * from './queue/index.js';
 export * from './rate-limiter/index.js';
 /** The suites' building blocks (fake sockets, a controllable transport, waits, a test cluster) for your own tests. */

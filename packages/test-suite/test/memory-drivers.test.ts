@@ -1,9 +1,14 @@
-// The cache, queue and rate-limiter suites proven against core's in-process drivers. These drivers keep
+// The cache, queue, rate-limiter and history-store suites proven against core's in-process drivers. These drivers keep
 // nothing outside the object, so each `namespace` is simply a new object (and the queue is not durable).
 
-import { createMemoryCache, createMemoryQueue, createMemoryRateLimiter } from '@sockudo/core';
+import {
+  createMemoryCache,
+  createMemoryHistoryStore,
+  createMemoryQueue,
+  createMemoryRateLimiter,
+} from '@sockudo/core';
 import { describe, expect, it } from 'vitest';
-import { cacheTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
+import { cacheTestSuite, historyStoreTestSuite, queueTestSuite, rateLimiterTestSuite } from '../src/index.js';
 
 describe('memory cache', () => {
   cacheTestSuite(it, () => createMemoryCache(), { describe });
@@ -19,4 +24,9 @@ describe('memory queue', () => {
 
 describe('memory rate limiter', () => {
   rateLimiterTestSuite(it, () => createMemoryRateLimiter(), { describe });
+});
+
+describe('memory history store', () => {
+  // Its default cap of 1000 messages per channel is below the suite's 10,000-message walk.
+  historyStoreTestSuite(it, () => createMemoryHistoryStore({ maxMessagesPerChannel: 10_000 }), { describe });
 });

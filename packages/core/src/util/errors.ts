@@ -57,3 +57,24 @@ export class UnsupportedSpecVersionError extends SockudoError {
     );
   }
 }
+
+/**
+ * A history page was asked for with a cursor that can no longer continue without a gap: the channel's
+ * stream was reset since, or the next message was dropped by retention or a purge. Start a new walk.
+ */
+export class HistoryCursorExpiredError extends SockudoError {
+  override name = 'HistoryCursorExpiredError';
+
+  static override isInstance(error: unknown): error is HistoryCursorExpiredError {
+    return SockudoError.isInstance(error) && error.name === 'HistoryCursorExpiredError';
+  }
+}
+
+/** A history store was asked something its contract rules out (a limit of 0, bounds the wrong way round). */
+export class InvalidHistoryRequestError extends SockudoError {
+  override name = 'InvalidHistoryRequestError';
+
+  static override isInstance(error: unknown): error is InvalidHistoryRequestError {
+    return SockudoError.isInstance(error) && error.name === 'InvalidHistoryRequestError';
+  }
+}

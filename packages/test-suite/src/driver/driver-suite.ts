@@ -29,6 +29,8 @@ export interface DriverSuiteOptions {
 export interface DriverTestCase<C> {
   name: string;
   run(context: C): Promise<void>;
+  /** This test's timeout when it needs more than the suite's. */
+  timeoutMs?: number;
 }
 
 /** The case every driver suite has: `checkHealth`, when the driver has one, resolves while its store answers. */
@@ -104,7 +106,11 @@ export function registerDriverSuite<C>(
   const timeoutMs = options.timeoutMs ?? 20_000;
   const register = (group: string, cases: DriverTestCase<C>[], prefix: boolean) => {
     for (const testCase of cases) {
-      it(prefix ? `${group}: ${testCase.name}` : testCase.name, () => runCase(testCase), timeoutMs);
+      it(
+        prefix ? `${group}: ${testCase.name}` : testCase.name,
+        () => runCase(testCase),
+        Math.max(timeoutMs, testCase.timeoutMs ?? 0),
+      );
     }
   };
   const registerGroups = () => {

@@ -1,0 +1,6 @@
+export type { HistoryTables } from '@sockudo/history-sql';
+export {
+  createPostgresHistoryStore,
+  type PostgresHistoryStore,
+  type PostgresHistoryStoreOptions,
+} from './postgres-history-store.js';

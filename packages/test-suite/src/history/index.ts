@@ -1,0 +1,1 @@
+export { type HistoryStoreTestSuiteOptions, historyStoreTestSuite } from './history-store-test-suite.js';
