@@ -13,7 +13,7 @@ export interface S1Measurements {
   windowSeconds: number;
   /** Events sent in the measured window (warm-up excluded). */
   eventsSent: number;
-  /** Deliveries received in the measured window. */
+  /** Deliveries of the measured events (duplicates included), all received within the window. */
   deliveries: number;
   /** CPU seconds (user + system) each node used in the window. */
   nodeCpuSeconds: number[];

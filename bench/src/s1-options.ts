@@ -129,7 +129,7 @@ export function isS1Invocation(argv: readonly string[]): boolean {
  * `undefined` for `--help`.
  */
 export function parseS1Options(argv: readonly string[], defaultServerBin: string): S1Options | undefined {
-  const args = argv[0]?.toUpperCase() === 'S1' ? argv.slice(1) : [...argv];
+  const args = glueNodeArgs(argv[0]?.toUpperCase() === 'S1' ? argv.slice(1) : argv);
   const values = parseCommandLine(args);
   if (values.help) return undefined;
   if (values.scenario !== undefined && values.scenario.toUpperCase() !== 'S1') {
@@ -236,14 +236,40 @@ function parseCommandLine(args: string[]) {
   }
 }
 
-/** Splits `--node-args` on whitespace; single or double quotes keep a part with spaces together. */
+/** Splits `--node-args` on whitespace as a shell would: single or double quotes keep spaces in a part. */
 export function splitArguments(text: string): string[] {
   const parts: string[] = [];
-  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    parts.push(match[1] ?? match[2] ?? match[3]!);
+  let current: string | undefined;
+  let quote: string | undefined;
+  for (const char of text) {
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      else current += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      current ??= '';
+    } else if (/\s/.test(char)) {
+      if (current !== undefined) parts.push(current);
+      current = undefined;
+    } else {
+      current = (current ?? '') + char;
+    }
   }
+  if (quote !== undefined) throw new BenchError(`--node-args has an unclosed ${quote}: ${text}`);
+  if (current !== undefined) parts.push(current);
   return parts;
+}
+
+// `--node-args "--cpu-prof"`: parseArgs takes a value that starts with a dash for a forgotten one, so
+// the value is glued on with `=` first.
+function glueNodeArgs(args: readonly string[]): string[] {
+  const glued: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const argument = args[index]!;
+    if (argument === '--node-args' && index + 1 < args.length) glued.push(`--node-args=${args[++index]}`);
+    else glued.push(argument);
+  }
+  return glued;
 }
 
 // Time and pid make it unique on this machine; letters and digits only suit every broker's naming.
