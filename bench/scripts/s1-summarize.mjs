@@ -96,11 +96,12 @@ export function summarize(runs) {
         ? row.cpuMicrosecondsPerDelivery / single.cpuMicrosecondsPerDelivery
         : undefined;
   }
-  const order = (row) => [row.driver, row.routing, row.placement];
-  return rows.sort((a, b) => {
-    const [x, y] = [order(a).join('|'), order(b).join('|')];
-    return x === y ? a.nodes - b.nodes : x < y ? -1 : 1;
-  });
+  const compare = (a, b) =>
+    a.driver.localeCompare(b.driver) ||
+    a.routing.localeCompare(b.routing) ||
+    a.placement.localeCompare(b.placement) ||
+    a.nodes - b.nodes;
+  return rows.sort(compare);
 }
 
 const fmt = (v, digits = 4) =>
