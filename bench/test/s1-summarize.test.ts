@@ -100,7 +100,12 @@ describe('summarize', () => {
       run({ driver: 'nats', nodes: 1, cpu: 50, bytes: null }),
       run({ driver: 'redis', nodes: 1, cpu: 50 }),
     ]);
-    expect(rows.map((row) => row.driver)).toEqual(['nats', 'redis', 'redis_cluster', 'redis_cluster (classic)']);
+    expect(rows.map((row) => row.driver)).toEqual([
+      'nats',
+      'redis',
+      'redis_cluster',
+      'redis_cluster (classic)',
+    ]);
     const table = markdown(rows);
     expect(table).toContain('| redis_cluster | interest | spread | 1 | 50 |  | 1.00 | 400 | 0.36 ✔ |');
     expect(table).toContain(
