@@ -6,8 +6,9 @@
 #   NODES="1 4" DRIVERS=redis ROUTINGS=interest DURATION=10 ROUNDS=1 bash bench/scripts/s1-matrix.sh
 #   EXTRA="--sharded-pubsub false" DRIVERS=redis_cluster bash bench/scripts/s1-matrix.sh
 # Summarize with: node bench/scripts/s1-summarize.mjs <folder>
-# The brokers must be up: Redis 6379, the Redis Cluster 7000-7005 (bash scripts/services.sh start),
-# NATS 4222, RabbitMQ 5672. Each run starts (and stops) its own nodes under a prefix of its own.
+# Each run starts (and stops) its own nodes under a prefix of its own, and by default (BROKER=private) its
+# own redis-server, Redis Cluster or nats-server; RabbitMQ 5672 must be up (and, with BROKER=shared, Redis
+# 6379, the Redis Cluster 7000-7005 of `bash scripts/services.sh start` and NATS 4222).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${ROUNDS:-3}"
@@ -19,6 +20,9 @@ DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-5}"
 RATE="${RATE:-2000}"
 CHANNELS="${CHANNELS:-2000}"
+# private: each run starts a broker of its own (redis, redis_cluster, nats), so the broker counters hold
+# that run's traffic only; shared: the machine's brokers. RabbitMQ always uses the machine's.
+BROKER="${BROKER:-private}"
 EXTRA="${EXTRA:-}" # more s1 options for every run, e.g. "--batch 10" or "--node-args '--cpu-prof'"
 OUT="bench/results/s1-$(date +%Y%m%d-%H%M%S)"
 
@@ -37,8 +41,10 @@ for round in $(seq "$ROUNDS"); do
           name="s1-$driver-$routing-$placement-$nodes-$round"
           echo "== round $round: $driver $routing $placement, $nodes nodes ($(($(date +%s) - started)) s)" >&2
           runs=$((runs + 1))
+          broker=$BROKER
+          [ "$driver" = rabbitmq ] && broker=shared
           code=0
-          node bench/dist/cli.js s1 --nodes "$nodes" --driver "$driver" --routing "$routing" \
+          node bench/dist/cli.js s1 --broker "$broker" --nodes "$nodes" --driver "$driver" --routing "$routing" \
             --placement "$placement" --duration "$DURATION" --warmup "$WARMUP" --rate "$RATE" \
             --channels "$CHANNELS" --label "$name" --json "$OUT/$name.json" "${extra[@]}" \
             >"$OUT/$name.out" 2>"$OUT/$name.log" || code=$?

@@ -56,6 +56,12 @@ export interface S1Options {
   rabbitmqUrl: string;
   /** RabbitMQ management API for bytes sent. @default 'http://guest:guest@127.0.0.1:15672' */
   rabbitmqManagementUrl: string;
+  /**
+   * `shared`: the machine's broker at the addresses above; `private`: S1 starts its own (redis,
+   * redis_cluster, nats) on free ports, so the broker counters hold this run's traffic only.
+   * @default 'shared'
+   */
+  broker: 'shared' | 'private';
   /** Seed of the random node and channel choices (stored in the result). */
   seed: number;
   /** Seconds one socket may take to connect and subscribe. @default 15 */
@@ -99,6 +105,9 @@ bytes per delivery, per-shard publishes (Redis Cluster) and lost/duplicated deli
   --rabbitmq-url URL       amqp://guest:guest@127.0.0.1:5672/%2f
   --rabbitmq-management-url URL
                            http://guest:guest@127.0.0.1:15672 (bytes sent, if it answers)
+  --broker shared          shared: the brokers above; private: start a redis-server, a 6-node Redis
+                           Cluster or a nats-server (with monitoring) of this run only, on free ports
+                           (not for rabbitmq), so no one else's traffic is in the broker counters
   --seed N                 seed of the random choices (default: random, stored in the result)
   --connect-timeout 15     seconds one socket may take to connect and subscribe
   --client raw|ws          WebSocket client of the subscribers
@@ -172,6 +181,7 @@ export function parseS1Options(argv: readonly string[], defaultServerBin: string
       values['rabbitmq-management-url'] ?? 'http://guest:guest@127.0.0.1:15672',
       ['http:'],
     ),
+    broker: oneOf('broker', values.broker, ['shared', 'private'] as const, 'shared'),
     seed: integer('seed', values.seed, Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31 - 1),
     connectTimeout: integer('connect-timeout', values['connect-timeout'], 15, 1, 600),
     client: oneOf('client', values.client, ['raw', 'ws'] as const, 'raw'),
@@ -179,6 +189,9 @@ export function parseS1Options(argv: readonly string[], defaultServerBin: string
     json: values.json,
     label: values.label,
   };
+  if (options.broker === 'private' && options.driver === 'rabbitmq') {
+    throw new BenchError('--broker private is not available for rabbitmq (it needs the machine RabbitMQ)');
+  }
   if (!/^[A-Za-z0-9_-]+$/.test(options.prefix)) {
     throw new BenchError(`--prefix may hold letters, digits, _ and - only, got "${options.prefix}"`);
   }
@@ -211,6 +224,7 @@ function parseCommandLine(args: string[]) {
     'nats-monitor-url',
     'rabbitmq-url',
     'rabbitmq-management-url',
+    'broker',
     'seed',
     'connect-timeout',
     'client',

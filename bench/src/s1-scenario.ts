@@ -16,6 +16,7 @@ import { webSocketUrl } from './endpoints.js';
 import { createIdentifiedEventDataFactory, readEventId } from './event-payload.js';
 import { EventTrigger } from './event-trigger.js';
 import { LatencyRecorder } from './latency-recorder.js';
+import { type PrivateBroker, startPrivateBroker } from './private-broker.js';
 import { createRateMeter, ProgressReporter } from './progress-reporter.js';
 import { ledgerProblem, s1Figures } from './s1-figures.js';
 import { S1_APP, s1NodeConfig, s1NodeEnv } from './s1-node-config.js';
@@ -52,13 +53,16 @@ export interface S1Run {
 }
 
 /** Runs S1 as `options` say and returns its figures; throws on any failure of the run itself. */
-export async function runS1(options: S1Options): Promise<S1Run> {
-  const dir = options.logDir ?? mkdtempSync(join(tmpdir(), 's1-'));
+export async function runS1(requested: S1Options): Promise<S1Run> {
+  const dir = requested.logDir ?? mkdtempSync(join(tmpdir(), 's1-'));
   mkdirSync(dir, { recursive: true });
   let clean = false;
+  let broker: PrivateBroker | undefined;
   let probe: BrokerProbe | undefined;
   let cluster: SockudoNodes | undefined;
   try {
+    broker = requested.broker === 'private' ? await startPrivateBroker(requested, dir) : undefined;
+    const options = broker?.options ?? requested;
     probe = await openBrokerProbe(options);
     cluster = await startSockudoNodes({
       count: options.nodes,
@@ -69,6 +73,7 @@ export async function runS1(options: S1Options): Promise<S1Run> {
       dir,
     });
     const { figures, ledger } = await measure(options, cluster, probe);
+    figures.broker = broker?.description ?? `the machine's (${brokerAddress(options)})`;
     const problem = ledgerProblem(ledger);
     clean = problem === undefined;
     if (!clean) process.stderr.write(`S1: node config and logs kept in ${dir}\n`);
@@ -79,7 +84,21 @@ export async function runS1(options: S1Options): Promise<S1Run> {
   } finally {
     probe?.close();
     await cluster?.stop();
-    if (clean && options.logDir === undefined) rmSync(dir, { recursive: true, force: true });
+    await broker?.stop();
+    if (clean && requested.logDir === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function brokerAddress(options: S1Options): string {
+  switch (options.driver) {
+    case 'redis':
+      return options.redisUrl;
+    case 'redis_cluster':
+      return options.clusterNodes.join(', ');
+    case 'nats':
+      return options.natsUrl;
+    case 'rabbitmq':
+      return options.rabbitmqUrl.replace(/\/\/[^@/]*@/, '//');
   }
 }
 

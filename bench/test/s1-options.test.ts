@@ -48,7 +48,9 @@ describe('parseS1Options', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       shardedPubsub: true,
       natsMonitorUrl: 'http://127.0.0.1:8222',
+      broker: 'shared',
     });
+    expect(parse(['--broker', 'private', '--driver', 'nats']).broker).toBe('private');
     expect(options.clusterNodes).toEqual([
       '127.0.0.1:7000',
       '127.0.0.1:7001',
@@ -124,6 +126,8 @@ describe('parseS1Options', () => {
     [['--cluster-nodes', '127.0.0.1']],
     [['--cluster-nodes', '192.168.1.2:7000']],
     [['--scenario', 'F1']],
+    [['--broker', 'mine']],
+    [['--broker', 'private', '--driver', 'rabbitmq']],
     [['--clients', '10']],
   ])('rejects %j', (argv) => {
     expect(() => parseS1Options(argv, BIN)).toThrow(BenchError);

@@ -61,4 +61,21 @@ describe('S1 smoke', () => {
     // --node-args reached both nodes, and the nodes were stopped gracefully enough to write their profiles.
     expect(readdirSync(profiles).filter((name) => name.endsWith('.cpuprofile'))).toHaveLength(2);
   });
+
+  it('runs over a private nats-server of its own and reads its out_bytes', { timeout: 40_000 }, async () => {
+    const argv = ['--driver', 'nats', '--broker', 'private', '--nodes', '2', '--channels', '20'];
+    const options = parseS1Options([...argv, '--rate', '50', '--duration', '1', '--warmup', '0'], SERVER_BIN);
+    if (options === undefined) throw new Error('no options');
+    const { figures, problem } = await runS1(options);
+    expect(problem).toBeUndefined();
+    expect(figures).toMatchObject({ eventsSent: 50, deliveries: 50, lost: 0, duplicated: 0 });
+    expect(figures.broker).toMatch(/^nats-server on 127\.0\.0\.1:\d+, monitoring on \d+$/);
+    expect(figures.brokerBytesNote).toMatch(/out_bytes/);
+    // Events triggered on the node that holds the subscriber never cross NATS, so this is per delivery
+    // on average, but some events did cross it.
+    expect(figures.brokerBytesPerDelivery).toBeGreaterThan(0);
+    const monitorPort = /monitoring on (\d+)/.exec(figures.broker as string)![1];
+    // The private broker was stopped with the run.
+    await expect(fetch(`http://127.0.0.1:${monitorPort}/varz`)).rejects.toThrow();
+  });
 });
