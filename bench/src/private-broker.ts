@@ -122,6 +122,9 @@ async function createCluster(ports: number[]): Promise<void> {
         if (!info.includes('cluster_state:ok') || !info.includes(`cluster_known_nodes:${ports.length}`)) {
           return false;
         }
+        // Every node must see the replicas as replicas, or the probe would take one for a master.
+        const nodes = String(await connection.command('CLUSTER', 'NODES'));
+        if ((nodes.match(/\bslave\b/g) ?? []).length !== ports.length / 2) return false;
       } finally {
         connection.close();
       }

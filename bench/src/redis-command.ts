@@ -159,12 +159,15 @@ export function commandCalls(info: Map<string, string>, name: string): number {
   return match === null ? 0 : Number(match[1]);
 }
 
-/** The masters in a CLUSTER NODES reply, as `host:port` (without failed ones). */
+/**
+ * The masters that serve slots in a CLUSTER NODES reply, as `host:port` (without failed ones, and
+ * without a node that is still a master with no slots, as a replica is for a moment while a cluster forms).
+ */
 export function clusterMasters(nodesReply: string): string[] {
   const masters: string[] = [];
   for (const line of nodesReply.split('\n')) {
-    const [, address, flags] = line.split(' ');
-    if (address === undefined || flags === undefined) continue;
+    const [, address, flags, , , , , , ...slots] = line.split(' ');
+    if (address === undefined || flags === undefined || slots.length === 0) continue;
     const flagList = flags.split(',');
     if (!flagList.includes('master') || flagList.some((flag) => flag.startsWith('fail'))) continue;
     masters.push(address.split('@')[0]!);

@@ -36,6 +36,7 @@ describe('RESP', () => {
       'b2 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922',
       'c3 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460',
       'd4 127.0.0.1:7009@17009 master,fail - 0 0 1 disconnected',
+      'e5 127.0.0.1:7010@17010 master - 0 0 4 connected',
       '',
     ].join('\n');
     expect(clusterMasters(nodes)).toEqual(['127.0.0.1:7000', '127.0.0.1:7001']);
