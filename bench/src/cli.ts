@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // sockudo-bench: runs one PERFORMANCE.md scenario against a Pusher-compatible server on this machine,
 // prints the figures and optionally writes them as JSON.
+import { fileURLToPath } from 'node:url';
 import { BenchError, describeError } from './bench-error.js';
 import { type Figures, publicOptions, writeBenchResult } from './bench-result.js';
 import { poolDeadlineMs } from './client-pool.js';
@@ -10,9 +11,13 @@ import { runIdleMemory } from './idle-memory-scenario.js';
 import { readMachineInfo } from './machine-info.js';
 import { type BenchOptions, parseBenchOptions, USAGE } from './options.js';
 import { runPresenceChurn } from './presence-churn-scenario.js';
+import { isS1Invocation, parseS1Options, S1_USAGE } from './s1-options.js';
+import { runS1, s1TimeLimitMs } from './s1-scenario.js';
 
 async function main(): Promise<number> {
-  const options = parseBenchOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (isS1Invocation(argv)) return mainS1(argv);
+  const options = parseBenchOptions(argv);
   if (options === undefined) {
     process.stdout.write(USAGE);
     return 0;
@@ -40,6 +45,34 @@ async function main(): Promise<number> {
   const problem = deliveryProblem(figures);
   if (problem === undefined) return 0;
   process.stderr.write(`sockudo-bench: ${problem}\n`);
+  return 3;
+}
+
+// S1 starts its own nodes, so it has its own options; the output and exit codes are the same.
+async function mainS1(argv: string[]): Promise<number> {
+  const serverBin = fileURLToPath(new URL('../../apps/server/dist/bin.js', import.meta.url));
+  const options = parseS1Options(argv, serverBin);
+  if (options === undefined) {
+    process.stdout.write(S1_USAGE);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const machine = readMachineInfo();
+  const limitMs = s1TimeLimitMs(options);
+  setTimeout(() => {
+    process.stderr.write(`sockudo-bench: gave up after ${Math.round(limitMs / 1000)} s\n`);
+    process.exit(2);
+  }, limitMs).unref();
+
+  const { figures, problem } = await runS1(options);
+  process.stdout.write(`${JSON.stringify({ scenario: 'S1', label: options.label, figures }, null, 2)}\n`);
+  if (options.json !== undefined) {
+    const result = { tool: '@sockudo/bench', scenario: 'S1', label: options.label, startedAt } as const;
+    writeBenchResult(options.json, { ...result, options, machine, figures });
+    process.stderr.write(`result written to ${options.json}\n`);
+  }
+  if (problem === undefined) return 0;
+  process.stderr.write(`sockudo-bench: ${problem} (figures above are not valid)\n`);
   return 3;
 }
 

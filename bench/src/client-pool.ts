@@ -3,7 +3,12 @@ import { performance } from 'node:perf_hooks';
 import { BenchError } from './bench-error.js';
 import type { ClientKind } from './frame-socket.js';
 import { LatencyRecorder } from './latency-recorder.js';
-import { connectPusherSocket, type PusherSocket, type SocketHandlers } from './pusher-socket.js';
+import {
+  type ConnectOptions,
+  connectPusherSocket,
+  type PusherSocket,
+  type SocketHandlers,
+} from './pusher-socket.js';
 
 /** How to open the pool. */
 export interface ClientPoolOptions {
@@ -19,7 +24,10 @@ export interface ClientPoolOptions {
   timeoutMs: number;
   /** Limit for the whole pool; fails the run if the server is far slower than any real one. */
   deadlineMs: number;
-  handlers: SocketHandlers;
+  /** The callbacks of every client, or of client `index` (S1 tells each subscriber's deliveries apart). */
+  handlers: SocketHandlers | ((index: number) => SocketHandlers);
+  /** Signs private-channel subscriptions (see {@link ConnectOptions.auth}). */
+  auth?: (socketId: string, channel: string) => string;
 }
 
 /** Live counts, read by the progress line. */
@@ -92,6 +100,7 @@ export class ClientPool {
   }
 
   private connect(index: number): Promise<PusherSocket> {
+    const handlers = this.options.handlers;
     return connectPusherSocket({
       url:
         typeof this.options.url === 'string'
@@ -100,7 +109,8 @@ export class ClientPool {
       client: this.options.client,
       channel: this.options.channelFor(index),
       timeoutMs: this.options.timeoutMs,
-      handlers: this.options.handlers,
+      handlers: typeof handlers === 'function' ? handlers(index) : handlers,
+      ...(this.options.auth !== undefined && { auth: this.options.auth }),
       onEstablished: () => {
         this.progress.established++;
       },

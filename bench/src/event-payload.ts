@@ -6,6 +6,7 @@
 // the escaped and unescaped forms so a server that re-encodes data still measures correctly.
 
 const MARKER = Buffer.from('bench_t', 'latin1');
+const ID_MARKER = Buffer.from('bench_id', 'latin1');
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const COLON = 0x3a;
@@ -23,14 +24,39 @@ export function createEventDataFactory(payloadBytes: number): (sentAt: number) =
 }
 
 /**
+ * Like {@link createEventDataFactory}, with a unique event id after the stamp:
+ * `{"bench_t":<ms>,"bench_id":<id>,"pad":"xxx…"}`, so a ledger can tell which event arrived (S1).
+ */
+export function createIdentifiedEventDataFactory(
+  payloadBytes: number,
+): (sentAt: number, id: number) => string {
+  const padding = 'x'.repeat(payloadBytes);
+  return (sentAt, id) => {
+    const head = `{"bench_t":${sentAt.toFixed(3)},"bench_id":${id},"pad":"`;
+    const padLength = Math.max(0, payloadBytes - head.length - 2);
+    return `${head}${padding.slice(0, padLength)}"}`;
+  };
+}
+
+/**
  * The send time stamped into the benchmark event `data[from..to)`, or `undefined` if it is not one.
  * Scans bytes instead of parsing JSON twice (frame, then data), which would cost the load generator
  * more than the server spends forwarding the frame.
  */
 export function readSentAt(data: Buffer, from = 0, to = data.length): number | undefined {
-  const markerAt = data.indexOf(MARKER, from);
-  if (markerAt < 0 || markerAt + MARKER.length > to) return undefined;
-  let start = markerAt + MARKER.length;
+  return readNumberAfter(MARKER, data, from, to);
+}
+
+/** The event id of {@link createIdentifiedEventDataFactory} in `data[from..to)`, or `undefined`. */
+export function readEventId(data: Buffer, from = 0, to = data.length): number | undefined {
+  const id = readNumberAfter(ID_MARKER, data, from, to);
+  return id !== undefined && Number.isInteger(id) ? id : undefined;
+}
+
+function readNumberAfter(marker: Buffer, data: Buffer, from: number, to: number): number | undefined {
+  const markerAt = data.indexOf(marker, from);
+  if (markerAt < 0 || markerAt + marker.length > to) return undefined;
+  let start = markerAt + marker.length;
   while (start < to && isSeparator(data[start]!)) start++;
   let end = start;
   while (end < to && isNumberByte(data[end]!)) end++;

@@ -59,6 +59,7 @@ export interface BenchOptions {
 export const USAGE = `Usage: sockudo-bench --scenario F1|F2|C1|M1|H1|P1 [options]
 
 Runs a Pusher-protocol benchmark against any Pusher-compatible server on this machine.
+S1 (scale) starts its own sockudo nodes and has options of its own: sockudo-bench s1 --help
 
   --scenario F1|F2|C1|M1|H1|P1
                            F1 fan-out throughput, F2 paced fan-out latency,

@@ -1,5 +1,5 @@
 // One benchmark client: a WebSocket that speaks just enough of the Pusher protocol to subscribe to a
-// public channel, answer pings and hand benchmark events to a callback.
+// public (or, given an `auth` signer, private) channel, answer pings and hand benchmark events to a callback.
 import { BenchError } from './bench-error.js';
 import { readSentAt } from './event-payload.js';
 import type { ClientKind, FrameSocket } from './frame-socket.js';
@@ -8,8 +8,11 @@ import { indexWithin, parseFrame } from './pusher-frame.js';
 
 /** Callbacks shared by all clients of a run; kept tiny because they run once per delivery. */
 export interface SocketHandlers {
-  /** A benchmark event arrived; `sentAt` is the `performance.now()` stamped by the trigger side. */
-  onDelivery(sentAt: number): void;
+  /**
+   * A benchmark event arrived; `sentAt` is the `performance.now()` stamped by the trigger side, the frame
+   * is `data[start..end)` (valid only during the call).
+   */
+  onDelivery(sentAt: number, data: Buffer, start: number, end: number): void;
   /** A subscribed socket broke (closed, errored, or got `pusher:error`). */
   onFailure(error: BenchError): void;
 }
@@ -22,6 +25,8 @@ export interface ConnectOptions {
   /** Limit from opening the TCP connection to `subscription_succeeded`. */
   timeoutMs: number;
   handlers: SocketHandlers;
+  /** Signs the subscription (`auth` of `pusher:subscribe`) for a private channel; public channels need none. */
+  auth?: (socketId: string, channel: string) => string;
   /** Called once when `pusher:connection_established` arrives (for progress counts). */
   onEstablished?: () => void;
 }
@@ -62,7 +67,11 @@ export function connectPusherSocket(options: ConnectOptions): Promise<PusherSock
       switch (message.event) {
         case 'pusher:connection_established':
           options.onEstablished?.();
-          socket.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: options.channel } }));
+          try {
+            socket.send(subscribeFrame(options, message.data));
+          } catch (error) {
+            fail(`cannot subscribe: ${(error as Error).message}`, error);
+          }
           return;
         case 'pusher_internal:subscription_succeeded':
           if (message.channel !== options.channel) return;
@@ -89,7 +98,7 @@ export function connectPusherSocket(options: ConnectOptions): Promise<PusherSock
     const onSubscribedMessage = (data: Buffer, start: number, end: number) => {
       const sentAt = readSentAt(data, start, end);
       if (sentAt !== undefined) {
-        options.handlers.onDelivery(sentAt);
+        options.handlers.onDelivery(sentAt, data, start, end);
       } else if (indexWithin(data, PING, start, end)) {
         socket.send(PONG_FRAME);
       } else if (parseFrame(data, start, end)?.event === 'pusher:error') {
@@ -111,4 +120,22 @@ export function connectPusherSocket(options: ConnectOptions): Promise<PusherSock
       onError: (error) => fail(`WebSocket error: ${error.message}`, error),
     });
   });
+}
+
+// The subscribe frame; a private channel's carries the signature over the socket id the server just sent.
+function subscribeFrame(options: ConnectOptions, established: unknown): string {
+  if (options.auth === undefined) {
+    return JSON.stringify({ event: 'pusher:subscribe', data: { channel: options.channel } });
+  }
+  const socketId = socketIdOf(established);
+  const auth = options.auth(socketId, options.channel);
+  return JSON.stringify({ event: 'pusher:subscribe', data: { channel: options.channel, auth } });
+}
+
+// `pusher:connection_established` carries its data as a JSON string: `{"socket_id":"1.2",...}`.
+function socketIdOf(data: unknown): string {
+  const parsed: unknown = typeof data === 'string' ? JSON.parse(data) : data;
+  const socketId = (parsed as { socket_id?: unknown } | null)?.socket_id;
+  if (typeof socketId !== 'string') throw new BenchError('connection_established without a socket_id');
+  return socketId;
 }
