@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Prints the medians of an s1-matrix.sh results folder as a markdown table: per driver, routing, placement
-// and node count, the cluster CPU per delivery and its ratio to the same configuration on 1 node (with
+// Prints the medians of an s1-matrix.sh results folder as a markdown table: per driver, routing, placement,
+// node count and event rate, the cluster CPU per delivery and its ratio to the same configuration on 1 node
+// at the same total rate and, when that was run, at the same rate per node (RUNS="1@500 4@2000": a node's
+// CPU per event grows as its own event rate falls, so the second ratio is what the cluster itself adds;
 // PERFORMANCE.md's S1 targets: ≤ 1.3 at 4 nodes, ≤ 1.5 at 8), broker bytes per delivery, the busiest Redis
 // master's share of publishes (target ≤ 0.5), and the lost and duplicated deliveries of all its runs.
 //   node bench/scripts/s1-summarize.mjs bench/results/s1-<timestamp>
@@ -46,13 +48,14 @@ export function summarize(runs) {
   const groups = new Map();
   for (const run of runs) {
     const o = run.options;
-    const key = [driverOf(o), o.routing, o.placement ?? 'spread', o.nodes].join('|');
+    const key = [driverOf(o), o.routing, o.placement ?? 'spread', o.nodes, o.rate].join('|');
     if (!groups.has(key)) {
       groups.set(key, {
         driver: driverOf(o),
         routing: o.routing,
         placement: o.placement ?? 'spread',
         nodes: o.nodes,
+        rate: o.rate,
         runs: [],
       });
     }
@@ -69,6 +72,7 @@ export function summarize(runs) {
       routing: group.routing,
       placement: group.placement,
       nodes: group.nodes,
+      rate: group.rate,
       cpuMicrosecondsPerDelivery: median(cpu),
       cpuSpread: cpu.length < 2 ? undefined : [Math.min(...cpu), Math.max(...cpu)],
       brokerBytesPerDelivery: of((f) => f.brokerBytesPerDelivery),
@@ -83,35 +87,40 @@ export function summarize(runs) {
       validRuns: valid.length,
     };
   });
-  for (const row of rows) {
+  const ratioTo = (row, rate) => {
     const single = rows.find(
       (other) =>
         other.driver === row.driver &&
         other.routing === row.routing &&
         other.placement === row.placement &&
-        other.nodes === 1,
+        other.nodes === 1 &&
+        other.rate === rate,
     );
-    row.ratioTo1Node =
-      single?.cpuMicrosecondsPerDelivery && row.cpuMicrosecondsPerDelivery !== undefined
-        ? row.cpuMicrosecondsPerDelivery / single.cpuMicrosecondsPerDelivery
-        : undefined;
+    return single?.cpuMicrosecondsPerDelivery && row.cpuMicrosecondsPerDelivery !== undefined
+      ? row.cpuMicrosecondsPerDelivery / single.cpuMicrosecondsPerDelivery
+      : undefined;
+  };
+  for (const row of rows) {
+    row.ratioTo1Node = ratioTo(row, row.rate);
+    row.ratioTo1NodeSameLoad = row.nodes === 1 ? undefined : ratioTo(row, row.rate / row.nodes);
   }
   const compare = (a, b) =>
     a.driver.localeCompare(b.driver) ||
     a.routing.localeCompare(b.routing) ||
     a.placement.localeCompare(b.placement) ||
-    a.nodes - b.nodes;
+    a.nodes - b.nodes ||
+    a.rate - b.rate;
   return rows.sort(compare);
 }
 
 const fmt = (v, digits = 4) =>
   v === undefined || v === null ? '–' : Number(v.toPrecision(digits)).toLocaleString('en');
 
-function ratioCell(row) {
-  if (row.ratioTo1Node === undefined) return '–';
+function ratioCell(row, ratio) {
+  if (ratio === undefined || row.nodes === 1) return '–';
   const target = RATIO_TARGETS[row.nodes];
-  const text = row.ratioTo1Node.toFixed(2);
-  return target === undefined ? text : `${text} ${row.ratioTo1Node <= target ? '✔' : '✘'} (≤ ${target})`;
+  const text = ratio.toFixed(2);
+  return target === undefined ? text : `${text} ${ratio <= target ? '✔' : '✘'} (≤ ${target})`;
 }
 
 function busiestCell(row) {
@@ -122,14 +131,14 @@ function busiestCell(row) {
 /** The rows as a markdown table. */
 export function markdown(rows) {
   const lines = [
-    '| driver | routing | placement | nodes | µs CPU/delivery | spread | ÷ 1 node | broker B/delivery | busiest master | p99 ms | events/s | lost | dup | runs |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| driver | routing | placement | nodes | events/s asked | µs CPU/delivery | spread | ÷ 1 node, same events/s | ÷ 1 node, same events/s per node | broker B/delivery | busiest master | p99 ms | events/s | lost | dup | runs |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const spread = row.cpuSpread === undefined ? '' : `${fmt(row.cpuSpread[0])}–${fmt(row.cpuSpread[1])}`;
     const runs = row.validRuns === row.runs ? `${row.runs}` : `${row.validRuns}/${row.runs} valid`;
     lines.push(
-      `| ${row.driver} | ${row.routing} | ${row.placement} | ${row.nodes} | ${fmt(row.cpuMicrosecondsPerDelivery)} | ${spread} | ${ratioCell(row)} | ${fmt(row.brokerBytesPerDelivery)} | ${busiestCell(row)} | ${fmt(row.p99Ms)} | ${fmt(row.eventsPerSecond)} | ${row.lost} | ${row.duplicated} | ${runs} |`,
+      `| ${row.driver} | ${row.routing} | ${row.placement} | ${row.nodes} | ${fmt(row.rate)} | ${fmt(row.cpuMicrosecondsPerDelivery)} | ${spread} | ${ratioCell(row, row.ratioTo1Node)} | ${ratioCell(row, row.ratioTo1NodeSameLoad)} | ${fmt(row.brokerBytesPerDelivery)} | ${busiestCell(row)} | ${fmt(row.p99Ms)} | ${fmt(row.eventsPerSecond)} | ${row.lost} | ${row.duplicated} | ${runs} |`,
     );
   }
   return lines.join('\n');
@@ -149,7 +158,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(markdown(summarize(runs)));
   const first = runs[0];
   console.log(
-    `\n${runs.length} runs; ${first.options.rate} events/s to ${first.options.channels} channels, ${first.options.duration} s measured; machine: ${first.machine?.cpus ?? '?'} CPUs, Node ${first.machine?.node ?? '?'}`,
+    `\n${runs.length} runs; events to ${first.options.channels} channels, ${first.options.duration} s measured; machine: ${first.machine?.cpus ?? '?'} CPUs, Node ${first.machine?.node ?? '?'}`,
   );
   const loads = runs.map((run) => run.machine?.loadAverage1m).filter((v) => typeof v === 'number');
   if (loads.length > 0) {

@@ -8,6 +8,7 @@ interface RunShape {
   driver?: string;
   routing?: string;
   nodes: number;
+  rate?: number;
   cpu: number;
   bytes?: number | null;
   busiest?: number | null;
@@ -24,6 +25,7 @@ function run(shape: RunShape) {
       routing: shape.routing ?? 'interest',
       placement: 'spread',
       nodes: shape.nodes,
+      rate: shape.rate ?? 2000,
       shardedPubsub: shape.shardedPubsub ?? true,
     },
     figures: {
@@ -72,9 +74,38 @@ describe('summarize', () => {
     expect(rows.map((row) => row.ratioTo1Node)).toEqual([1, 2.5, 1, 1.3, 2]);
     expect(rows[3]).toMatchObject({ cpuSpread: [72, 90], runs: 3, validRuns: 3, lost: 0, duplicated: 0 });
     const table = markdown(rows);
-    expect(table).toContain('| redis | interest | spread | 4 | 78 | 72–90 | 1.30 ✔ (≤ 1.3) |');
-    expect(table).toContain('| redis | interest | spread | 8 | 120 |  | 2.00 ✘ (≤ 1.5) |');
-    expect(table).toContain('| redis | broadcast | spread | 4 | 100 |  | 2.50 ✘ (≤ 1.3) |');
+    expect(table).toContain('| redis | interest | spread | 4 | 2,000 | 78 | 72–90 | 1.30 ✔ (≤ 1.3) | – |');
+    expect(table).toContain('| redis | interest | spread | 8 | 2,000 | 120 |  | 2.00 ✘ (≤ 1.5) | – |');
+    expect(table).toContain('| redis | broadcast | spread | 4 | 2,000 | 100 |  | 2.50 ✘ (≤ 1.3) | – |');
+  });
+
+  it('compares a cluster with 1 node at the same total rate and at the same rate per node', () => {
+    const rows = summarize([
+      run({ nodes: 1, cpu: 100 }),
+      run({ nodes: 1, cpu: 200, rate: 500 }),
+      run({ nodes: 1, cpu: 260, rate: 250 }),
+      run({ nodes: 4, cpu: 220 }),
+      run({ nodes: 8, cpu: 300 }),
+    ]);
+    expect(rows.map((row) => [row.nodes, row.rate])).toEqual([
+      [1, 250],
+      [1, 500],
+      [1, 2000],
+      [4, 2000],
+      [8, 2000],
+    ]);
+    expect(rows.map((row) => row.ratioTo1Node)).toEqual([1, 1, 1, 2.2, 3]);
+    expect(rows.map((row) => row.ratioTo1NodeSameLoad)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      1.1,
+      300 / 260,
+    ]);
+    const table = markdown(rows);
+    expect(table).toContain('| redis | interest | spread | 1 | 500 | 200 |  | – | – |');
+    expect(table).toContain('| redis | interest | spread | 4 | 2,000 | 220 |  | 2.20 ✘ (≤ 1.3) | 1.10 ✔ (≤ 1.3) |');
+    expect(table).toContain('| redis | interest | spread | 8 | 2,000 | 300 |  | 3.00 ✘ (≤ 1.5) | 1.15 ✔ (≤ 1.5) |');
   });
 
   it('leaves runs with lost or duplicated deliveries out of the medians but counts them', () => {
@@ -107,11 +138,11 @@ describe('summarize', () => {
       'redis_cluster (classic)',
     ]);
     const table = markdown(rows);
-    expect(table).toContain('| redis_cluster | interest | spread | 1 | 50 |  | 1.00 | 400 | 0.36 ✔ |');
+    expect(table).toContain('| redis_cluster | interest | spread | 1 | 2,000 | 50 |  | – | – | 400 | 0.36 ✔ |');
     expect(table).toContain(
-      '| redis_cluster (classic) | interest | spread | 1 | 50 |  | 1.00 | 400 | 1.00 ✘ |',
+      '| redis_cluster (classic) | interest | spread | 1 | 2,000 | 50 |  | – | – | 400 | 1.00 ✘ |',
     );
-    expect(table).toContain('| nats | interest | spread | 1 | 50 |  | 1.00 | – | – |');
+    expect(table).toContain('| nats | interest | spread | 1 | 2,000 | 50 |  | – | – | – | – |');
   });
 });
 
