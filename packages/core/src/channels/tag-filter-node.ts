@@ -8,7 +8,10 @@ export interface FilterNode {
   key: string | undefined;
   cmp: string | undefined;
   val: string | undefined;
-  /** Sorted and without duplicates, as Rust Sockudo's `optimize` leaves them before validating. */
+  /**
+   * Without duplicates, as Rust Sockudo's `optimize` leaves them before validating (it also sorts them,
+   * for its binary search; a Set needs no order).
+   */
   vals: string[];
   nodes: FilterNode[];
 }
@@ -134,7 +137,7 @@ export function readFilterNode(raw: unknown, depth = 1): FilterNode {
         node.val = value === null || value === undefined ? undefined : valueText(value);
         break;
       case 'vals':
-        node.vals = [...new Set(sequence(value).map(valueText))].sort(compareBytes);
+        node.vals = [...new Set(sequence(value).map(valueText))];
         break;
       case 'nodes':
         node.nodes = sequence(value).map((child) => readFilterNode(child, depth + 1));
@@ -142,11 +145,6 @@ export function readFilterNode(raw: unknown, depth = 1): FilterNode {
     }
   }
   return node;
-}
-
-/** Rust's `String` order (UTF-8 bytes, which is code point order). */
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /** Rust Sockudo's `FilterNode::validate`: the first problem, depth first, or undefined. */
