@@ -21,13 +21,17 @@ describe('the extension sections', () => {
       max_event_name_length: 200,
     });
     expect(config.ephemeral).toEqual({ enabled: true });
+    expect(config.tag_filtering).toEqual({ enabled: false, enable_tags: true });
     expect(toServerOptions(config).extensions).toEqual({
       idempotency: { enabled: true, ttlSeconds: 120, maxKeyLength: 128 },
       echoControl: { enabled: true, defaultEchoMessages: true },
       eventNameFiltering: { enabled: true, maxEventsPerFilter: 50, maxEventNameLength: 200 },
       ephemeral: { enabled: true },
+      tagFiltering: { enabled: false, enableTags: true },
     });
-    expect(warnings.join('\n')).not.toMatch(/idempotency|echo_control|event_name_filtering|ephemeral/);
+    expect(warnings.join('\n')).not.toMatch(
+      /idempotency|echo_control|event_name_filtering|ephemeral|tag_filtering/,
+    );
   });
 
   it('reads the echo, filtering and ephemeral sections and their variables', () => {
@@ -50,8 +54,20 @@ describe('the extension sections', () => {
     });
     expect(warnings.join('\n')).not.toMatch(/does not implement/);
     // Sections still not served keep their warning.
-    expect(withFile({ tag_filtering: { enabled: true }, history: {} }).warnings.join('\n')).toMatch(
-      /does not implement: tag_filtering, history/,
+    expect(withFile({ presence_history: {}, push: {} }).warnings.join('\n')).toMatch(
+      /does not implement: presence_history, push/,
+    );
+  });
+
+  it('reads tag_filtering and TAG_FILTERING_ENABLED, without the "not implemented" warning', () => {
+    const { config, warnings } = loadAndPlan(
+      { tag_filtering: { enable_tags: false } },
+      { TAG_FILTERING_ENABLED: 'true' },
+    );
+    expect(toServerOptions(config).extensions?.tagFiltering).toEqual({ enabled: true, enableTags: false });
+    expect(warnings.join('\n')).not.toMatch(/does not implement/);
+    expect(messages(withFile({ tag_filtering: { enabled: 'yes please' } }))[0]).toMatch(
+      /tag_filtering\.enabled/,
     );
   });
 

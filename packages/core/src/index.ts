@@ -45,6 +45,7 @@ export {
   type ExtensionOptions,
   type ExtensionSettings,
   type IdempotencySettings,
+  type TagFilteringSettings,
 } from './engine/extension-settings.js';
 export type { CorsOptions } from './http/cors.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
@@ -78,3 +79,4 @@ export {
 } from './util/errors.js';
 export { type Logger, silentLogger } from './util/logger.js';
 export { sleep, withTimeout } from './util/with-timeout.js';
+export { MessageTags, type TagPredicate } from './wire/frame-tags.js';

@@ -94,7 +94,7 @@ export interface ServerOptions {
   /**
    * Sockudo's delivery extensions, each defaulting as in Rust Sockudo: `idempotency` (on, 120 s, keys
    * up to 128 bytes), `echoControl` (on, echo by default), `eventNameFiltering` (on, 50 names of up to
-   * 200 bytes) and `ephemeral` (on). See docs/extensions.md.
+   * 200 bytes), `ephemeral` (on) and `tagFiltering` (off; tags delivered). See docs/extensions.md.
    */
   extensions?: ExtensionOptions;
 }

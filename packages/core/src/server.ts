@@ -99,7 +99,8 @@ function originAllowed(app: App, origin: string | undefined): boolean {
  */
 export function createServer(options: ServerOptions = {}): SockudoServer {
   const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
-  const local = new LocalAdapter({ metrics });
+  const extensions = resolveExtensionSettings(options.extensions);
+  const local = new LocalAdapter({ metrics, deliverTags: extensions.tagFiltering.enableTags });
   const adapter: Adapter = options.transport
     ? new HorizontalAdapter(local, requireSpec('transport', options.transport, [1, 2]), {
         ...options.horizontal,
@@ -119,7 +120,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     logger,
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
-    extensions: resolveExtensionSettings(options.extensions),
+    extensions,
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     clock: new HeartbeatClock([
       (options.activityTimeout ?? 120) * 1000,

@@ -89,6 +89,11 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Deliveries to V2 sockets held back by their subscription’s event-name filter',
     labels: APP,
   },
+  tag_filter_suppressed_total: {
+    type: 'counter',
+    help: 'Deliveries to V2 sockets held back by their subscription’s tag filter',
+    labels: APP,
+  },
   // Channels and presence
   active_channels: { type: 'gauge', help: 'Channels with a subscriber on this node', labels: APP },
   channel_subscriptions_total: {

@@ -62,6 +62,7 @@ describe('createPrometheusMetrics', () => {
       'idempotency_duplicates_total',
       'ephemeral_messages_total',
       'event_filter_suppressed_total',
+      'tag_filter_suppressed_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

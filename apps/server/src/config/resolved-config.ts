@@ -158,6 +158,7 @@ export interface ResolvedConfig {
   echo_control: { enabled: boolean; default_echo_messages: boolean };
   event_name_filtering: { enabled: boolean; max_events_per_filter: number; max_event_name_length: number };
   ephemeral: { enabled: boolean };
+  tag_filtering: { enabled: boolean; enable_tags: boolean };
   logging: {
     output_format: 'text' | 'json';
     level: LogLevel;

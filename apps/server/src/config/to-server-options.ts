@@ -57,6 +57,10 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
         maxEventNameLength: config.event_name_filtering.max_event_name_length,
       },
       ephemeral: { enabled: config.ephemeral.enabled },
+      tagFiltering: {
+        enabled: config.tag_filtering.enabled,
+        enableTags: config.tag_filtering.enable_tags,
+      },
     },
     ...extra,
   };

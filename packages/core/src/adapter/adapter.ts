@@ -1,3 +1,5 @@
+import type { TagPredicate } from '../wire/frame-tags.js';
+
 /** What an adapter needs of a connection: enough to deliver frames and close it, nothing more. */
 export interface SocketHandle {
   readonly id: string;
@@ -15,6 +17,11 @@ export interface SocketHandle {
    * through (its `filter.events`). Absent, or not V2: every event.
    */
   acceptsEvent?(channel: string, event: string): boolean;
+  /**
+   * V2 sockets: the tag filter of the socket's subscription to `channel` (its `filter`, with
+   * `tag_filtering.enabled`), which application events' tags must pass. Absent or undefined: none.
+   */
+  tagFilter?(channel: string): TagPredicate | undefined;
   /** Queues an already-serialised frame; the connection enforces its own buffer bound. */
   send(frame: string | Buffer): void;
   close(code: number, reason: string): void;

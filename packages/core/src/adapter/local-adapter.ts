@@ -5,6 +5,7 @@ import { isPresenceChannel, isProtocolEvent, PROTOCOL_V2 } from '@sockudo/protoc
 import { appLabels } from '../metrics/metric-labels.js';
 import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
+import { frameTags, type MessageTags } from '../wire/frame-tags.js';
 import { frameEventName, v1Frame, v2Frame } from '../wire/v2-frames.js';
 import type {
   Adapter,
@@ -49,6 +50,8 @@ export interface LocalAdapterOptions {
    * `ws_messages_sent_total` and `socket_transmitted_bytes`. @default no metrics
    */
   metrics?: MetricsV1;
+  /** Whether V2 sockets receive messages' `tags` (Rust Sockudo's `tag_filtering.enable_tags`). @default true */
+  deliverTags?: boolean;
 }
 
 /** The single-node adapter, and the local part of every horizontal one. */
@@ -56,9 +59,11 @@ export class LocalAdapter implements Adapter {
   private readonly namespaces = new Map<string, Namespace>();
   private socketCount = 0;
   private readonly metrics: MetricsV1;
+  private readonly deliverTags: boolean;
 
   constructor(options: LocalAdapterOptions = {}) {
     this.metrics = options.metrics ?? noopMetrics;
+    this.deliverTags = options.deliverTags ?? true;
   }
 
   private ns(appId: string): Namespace {
@@ -194,22 +199,33 @@ export class LocalAdapter implements Adapter {
     }
     let bytes = delivered * payload.length;
     if (v2Sockets) {
-      const v2 = v2Frame(frame);
+      const v2 = v2Frame(frame, this.deliverTags);
       const v2Payload = v2 === v1 ? payload : Buffer.from(v2);
       // Protocol events (member_added, ...) are never filtered out: a filter names application events.
       const event = channel === undefined ? undefined : frameEventName(frame);
       const filtered = event !== undefined && !isProtocolEvent(event);
       let suppressed = 0;
+      let tagSuppressed = 0;
+      let tags: MessageTags | undefined; // read from the frame once, for the first socket with a tag filter
       for (const socket of v2Sockets) {
         if (filtered && socket.acceptsEvent && !socket.acceptsEvent(channel!, event)) {
           suppressed++;
           continue;
+        }
+        const tagFilter = filtered ? socket.tagFilter?.(channel!) : undefined;
+        if (tagFilter) {
+          tags ??= frameTags(frame);
+          if (!tagFilter(tags)) {
+            tagSuppressed++;
+            continue;
+          }
         }
         socket.send(v2Payload);
         delivered++;
         bytes += v2Payload.length;
       }
       if (suppressed > 0) this.metrics.increment('event_filter_suppressed_total', labels, suppressed);
+      if (tagSuppressed > 0) this.metrics.increment('tag_filter_suppressed_total', labels, tagSuppressed);
     }
     this.countDeliveries(labels, delivered, bytes);
   }

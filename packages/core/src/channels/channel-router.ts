@@ -14,10 +14,12 @@ import {
 import type { PresenceMember } from '../adapter/adapter.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { isRecord } from '../util/raw-record.js';
+import type { TagPredicate } from '../wire/frame-tags.js';
 import { channelEventFrame, eventFrame } from '../wire/frames.js';
 import { replayCache } from './channel-cache.js';
 import { eventNameFilter, INVALID_FILTER_CODE } from './event-name-filter.js';
 import type { Subscriber } from './subscriber.js';
+import { subscriptionTagFilter } from './tag-filter.js';
 
 const MAX_USER_ID_LENGTH = 128;
 
@@ -75,6 +77,7 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   }
   // V2 only: a Pusher socket's subscribe data is read as Pusher defines it.
   let events: ReadonlySet<string> | undefined;
+  let tags: TagPredicate | undefined;
   if (conn.protocol === PROTOCOL_V2) {
     const filter = eventNameFilter(request, ctx.extensions.eventNameFiltering);
     if ('error' in filter) {
@@ -82,6 +85,13 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
       return;
     }
     events = filter.events;
+    // Checked even while tag filtering is off, as Rust Sockudo does; applied only while it is on.
+    const tagFilter = subscriptionTagFilter(request, events !== undefined);
+    if ('error' in tagFilter) {
+      conn.sendError(INVALID_FILTER_CODE, tagFilter.error);
+      return;
+    }
+    if (ctx.extensions.tagFiltering.enabled) tags = tagFilter.predicate;
   }
   if (isServerToUserChannel(channel)) {
     // pusher-js subscribes here after sign-in; delivery goes through the user index, not the channel.
@@ -149,6 +159,7 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   conn.channels.set(channel, member?.userId);
   // Before the join, so no event published after it reaches the socket unfiltered.
   if (events) conn.filterEvents?.(channel, events);
+  if (tags) conn.filterTags?.(channel, tags);
   const joined = await ctx.adapter.join(conn, channel, member);
   const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
@@ -194,6 +205,7 @@ export async function unsubscribe(conn: Subscriber, ctx: EngineContext, data: un
   const userId = conn.channels.get(channel);
   conn.channels.delete(channel);
   conn.filterEvents?.(channel, undefined);
+  conn.filterTags?.(channel, undefined);
   const left = await ctx.adapter.leave(conn, channel, userId);
   if (!left.left) return;
   const { app } = conn;

@@ -22,7 +22,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * The event names `request.filter` (alias `tags_filter`) allows, undefined for all. Only a compound
  * filter (an object with `events`, `tags` or `expression`) names events; a bare tag filter does not.
- * `tags` and `expression` (tag filtering) are not served and are ignored. A malformed `events` is
+ * `tags` are read by tag-filter.ts; `expression` (JMESPath) is not served and ignored. A malformed `events` is
  * refused even while filtering is off, as in Rust Sockudo; the limits apply while it is on.
  */
 export function eventNameFilter(

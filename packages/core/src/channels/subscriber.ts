@@ -3,6 +3,7 @@
 
 import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
+import type { TagPredicate } from '../wire/frame-tags.js';
 import type { Subscriptions } from './subscriptions.js';
 
 /** A socket as the channel router sees it: its app, its subscriptions, and a way to report errors. */
@@ -16,4 +17,6 @@ export interface Subscriber extends SocketHandle {
   sendError(code: number | null, message: string, channel?: string): void;
   /** V2: only `events` (application events) reach this socket on `channel`; undefined lifts the filter. */
   filterEvents?(channel: string, events: ReadonlySet<string> | undefined): void;
+  /** V2: only application events whose tags pass `filter` reach this socket on `channel`; undefined lifts it. */
+  filterTags?(channel: string, filter: TagPredicate | undefined): void;
 }

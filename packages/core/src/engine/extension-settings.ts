@@ -1,6 +1,6 @@
 // Settings of Sockudo's delivery extensions, with Rust Sockudo's defaults
 // (`crates/sockudo-core/src/options/v2_features.rs`): idempotent publish, echo control, event-name
-// filtering on subscribe and ephemeral messages.
+// filtering on subscribe, ephemeral messages and tag filtering.
 
 /** Idempotent publish on `POST /events` and `/batch_events` (Rust Sockudo's `idempotency`). */
 export interface IdempotencySettings {
@@ -36,12 +36,24 @@ export interface EphemeralSettings {
   enabled: boolean;
 }
 
+/** `tags` on published messages and `filter` on V2 subscribes (Rust Sockudo's `tag_filtering`). */
+export interface TagFilteringSettings {
+  /**
+   * Apply subscriptions' tag filters; when false they are still checked (a bad one is refused) but
+   * every message gets through. @default false
+   */
+  enabled: boolean;
+  /** Include a message's `tags` in what V2 sockets receive (filters read them either way). @default true */
+  enableTags: boolean;
+}
+
 /** Every extension's settings, as the engine holds them. */
 export interface ExtensionSettings {
   idempotency: IdempotencySettings;
   echoControl: EchoControlSettings;
   eventNameFiltering: EventNameFilteringSettings;
   ephemeral: EphemeralSettings;
+  tagFiltering: TagFilteringSettings;
 }
 
 /** What `createServer` accepts: any setting may be left out. */
@@ -53,6 +65,7 @@ export const EXTENSION_DEFAULTS: ExtensionSettings = Object.freeze({
   echoControl: Object.freeze({ enabled: true, defaultEchoMessages: true }),
   eventNameFiltering: Object.freeze({ enabled: true, maxEventsPerFilter: 50, maxEventNameLength: 200 }),
   ephemeral: Object.freeze({ enabled: true }),
+  tagFiltering: Object.freeze({ enabled: false, enableTags: true }),
 });
 
 /** The defaults with `options` laid over them, section by section. */
@@ -62,5 +75,6 @@ export function resolveExtensionSettings(options: ExtensionOptions = {}): Extens
     echoControl: { ...EXTENSION_DEFAULTS.echoControl, ...options.echoControl },
     eventNameFiltering: { ...EXTENSION_DEFAULTS.eventNameFiltering, ...options.eventNameFiltering },
     ephemeral: { ...EXTENSION_DEFAULTS.ephemeral, ...options.ephemeral },
+    tagFiltering: { ...EXTENSION_DEFAULTS.tagFiltering, ...options.tagFiltering },
   };
 }

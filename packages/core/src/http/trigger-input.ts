@@ -5,6 +5,7 @@ import { isEncryptedChannel, isValidSocketId, validateChannelNameForApi } from '
 import type { App } from '../apps/app.js';
 import type { ExtensionSettings } from '../engine/extension-settings.js';
 import { type ParsedExtras, parseExtras } from './message-extras.js';
+import { parseTags } from './message-tags.js';
 import { HttpError } from './respond.js';
 
 /** One event of a trigger or batch, validated. */
@@ -16,6 +17,8 @@ export interface TriggerInput {
   info: Set<string>;
   /** The V2 `extras` envelope, when the event has one (never sent to Pusher sockets). */
   extras: ParsedExtras | undefined;
+  /** The V2 `tags` as a JSON object with sorted keys, when the event has them (never sent to Pusher sockets). */
+  tags: string | undefined;
 }
 
 /** `info` attributes a trigger or `GET /channels` may ask for. */
@@ -116,5 +119,6 @@ export function parseTrigger(
     socketId: (socketId as string | undefined) ?? undefined,
     info: parseInfo(raw.info, TRIGGER_INFO),
     extras: parseExtras(raw.extras, `${where}.extras`, extensions),
+    tags: parseTags(raw.tags, `${where}.tags`),
   };
 }

@@ -8,7 +8,7 @@ import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import { channelEventFrame } from '../wire/frames.js';
-import { withExtras } from '../wire/v2-frames.js';
+import { withExtras, withTags } from '../wire/v2-frames.js';
 import {
   batchIdempotencyCacheKey,
   eventIdempotencyKey,
@@ -53,7 +53,8 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
     for (const channel of event.channels) {
       const pusherFrame = channelEventFrame(event.name, channel, event.data);
       // V2 fields travel with the frame; each wire's copy is made at delivery (wire/v2-frames.ts).
-      const frame = extras ? withExtras(pusherFrame, extras.json) : pusherFrame;
+      const withV2Extras = extras ? withExtras(pusherFrame, extras.json) : pusherFrame;
+      const frame = event.tags === undefined ? withV2Extras : withTags(withV2Extras, event.tags);
       const userId = userIdFromServerToUserChannel(channel);
       if (userId !== undefined) {
         await adapter.sendToUser(app.id, userId, frame, event.socketId);

@@ -19,6 +19,7 @@ import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import type { WireSocket, WireSocketListener } from '../websocket/wire-socket.js';
+import type { TagPredicate } from '../wire/frame-tags.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
 import { v2Frame, withMessageId } from '../wire/v2-frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
@@ -67,6 +68,8 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   readonly echoMessages: boolean;
   /** V2: channel → the application events its subscription lets through (`filter.events`). */
   private eventFilters: Map<string, ReadonlySet<string>> | undefined = undefined;
+  /** V2: channel → the tag filter its subscription applies (`filter`, with tag filtering enabled). */
+  private tagFilters: Map<string, TagPredicate> | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -104,6 +107,19 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   /** Whether an application event `event` on `channel` passes this socket's filter (the adapter asks V2 sockets). */
   acceptsEvent(channel: string, event: string): boolean {
     return this.eventFilters?.get(channel)?.has(event) ?? true;
+  }
+
+  /** @internal The channel router's: sets or (with undefined) lifts `channel`'s tag filter. */
+  filterTags(channel: string, filter: TagPredicate | undefined): void {
+    if (filter) {
+      this.tagFilters ??= new Map();
+      this.tagFilters.set(channel, filter);
+    } else this.tagFilters?.delete(channel);
+  }
+
+  /** The tag filter on `channel`, if any (the adapter asks V2 sockets). */
+  tagFilter(channel: string): TagPredicate | undefined {
+    return this.tagFilters?.get(channel);
   }
 
   /** Sends `connection_established` and registers with the adapter. */

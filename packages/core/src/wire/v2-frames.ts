@@ -1,12 +1,15 @@
-// One frame, two wires. A frame that carries V2-only fields (an `extras` envelope) starts with them,
-// `{"extras":{…},"event":…}`, so a fan-out tells in O(1) whether its V1 and V2 copies differ, and the
-// frame crosses the cluster unchanged. V1 sockets get it without `extras` (byte for byte the Pusher
-// frame); V2 sockets get `sockudo:` names and `extras` last, in Rust Sockudo's field order.
+// One frame, two wires. A frame that carries V2-only fields (`tags`, an `extras` envelope) starts with
+// them, `{"tags":{…},"extras":{…},"event":…}`, so a fan-out tells in O(1) whether its V1 and V2 copies
+// differ, and the frame crosses the cluster unchanged. V1 sockets get it without them (byte for byte
+// the Pusher frame); V2 sockets get `sockudo:` names and `tags`, then `extras`, last, in Rust Sockudo's
+// field order.
 
 import { randomUUID } from 'node:crypto';
 import { SOCKUDO_EVENT_PREFIX, SOCKUDO_INTERNAL_PREFIX } from '@sockudo/protocol';
 
 const EXTRAS_LEAD = '{"extras":';
+const TAGS_LEAD = '{"tags":';
+const EXTRAS_FIELD = '"extras":';
 const PUSHER_LEAD = '{"event":"pusher:';
 const PUSHER_INTERNAL_LEAD = '{"event":"pusher_internal:';
 const V2_LEAD = `{"event":"${SOCKUDO_EVENT_PREFIX}`;
@@ -18,9 +21,14 @@ export function withExtras(frame: string, extrasJson: string): string {
   return `${EXTRAS_LEAD}${extrasJson},${frame.slice(1)}`;
 }
 
+/** `frame` (as {@link withExtras} returns it, or a plain frame) carrying `tagsJson` (a JSON object). */
+export function withTags(frame: string, tagsJson: string): string {
+  return `${TAGS_LEAD}${tagsJson},${frame.slice(1)}`;
+}
+
 /** Whether `frame` carries V2-only fields, so its V1 and V2 copies differ beyond event names. */
 export function hasExtras(frame: string): boolean {
-  return frame.startsWith(EXTRAS_LEAD);
+  return frame.startsWith(EXTRAS_LEAD) || frame.startsWith(TAGS_LEAD);
 }
 
 /** Where the JSON value starting at `start` ends (the index after it); -1 when it does not close. */
@@ -44,17 +52,43 @@ function valueEnd(text: string, start: number): number {
   return -1;
 }
 
-/** The frame without its extras, and the extras' JSON (undefined when it has none). */
-function split(frame: string): { base: string; extras: string | undefined } {
-  if (!frame.startsWith(EXTRAS_LEAD)) return { base: frame, extras: undefined };
-  const end = valueEnd(frame, EXTRAS_LEAD.length);
-  if (end < 0 || frame.charCodeAt(end) !== 0x2c) return { base: frame, extras: undefined };
-  return { base: `{${frame.slice(end + 1)}`, extras: frame.slice(EXTRAS_LEAD.length, end) };
+interface Split {
+  base: string;
+  tags: string | undefined;
+  extras: string | undefined;
+}
+
+/** The frame without its V2 fields, and their JSON (undefined for each it lacks). */
+function split(frame: string): Split {
+  let at = 1;
+  let tags: string | undefined;
+  let extras: string | undefined;
+  if (frame.startsWith(TAGS_LEAD)) {
+    const end = valueEnd(frame, TAGS_LEAD.length);
+    if (end < 0 || frame.charCodeAt(end) !== 0x2c) return { base: frame, tags: undefined, extras: undefined };
+    tags = frame.slice(TAGS_LEAD.length, end);
+    at = end + 1;
+  }
+  if (frame.startsWith(EXTRAS_FIELD, at)) {
+    const start = at + EXTRAS_FIELD.length;
+    const end = valueEnd(frame, start);
+    if (end < 0 || frame.charCodeAt(end) !== 0x2c) return { base: frame, tags: undefined, extras: undefined };
+    extras = frame.slice(start, end);
+    at = end + 1;
+  }
+  return { base: at === 1 ? frame : `{${frame.slice(at)}`, tags, extras };
+}
+
+/** The JSON of the `tags` `frame` carries (see {@link withTags}); undefined when it has none. */
+export function frameTagsJson(frame: string): string | undefined {
+  if (!frame.startsWith(TAGS_LEAD)) return undefined;
+  const end = valueEnd(frame, TAGS_LEAD.length);
+  return end < 0 ? undefined : frame.slice(TAGS_LEAD.length, end);
 }
 
 /** What a V1 (Pusher) socket receives: the frame without V2 fields. */
 export function v1Frame(frame: string): string {
-  return frame.startsWith(EXTRAS_LEAD) ? split(frame).base : frame;
+  return hasExtras(frame) ? split(frame).base : frame;
 }
 
 /** `frame` with a `pusher:` / `pusher_internal:` event renamed for V2 (Rust Sockudo's `rewrite_prefix`). */
@@ -66,14 +100,17 @@ function renamed(frame: string): string {
 }
 
 /**
- * What a V2 socket receives: protocol events renamed (`sockudo:…`, `sockudo_internal:…`), `extras`
- * last. Returns `frame` itself when nothing changes, so a fan-out can reuse the V1 copy.
+ * What a V2 socket receives: protocol events renamed (`sockudo:…`, `sockudo_internal:…`), `tags` (unless
+ * `includeTags` is false: Rust Sockudo's `tag_filtering.enable_tags`) and `extras` last. Returns `frame`
+ * itself when nothing changes, so a fan-out can reuse the V1 copy.
  */
-export function v2Frame(frame: string): string {
-  if (!frame.startsWith(EXTRAS_LEAD)) return renamed(frame);
-  const { base, extras } = split(frame);
+export function v2Frame(frame: string, includeTags = true): string {
+  if (!hasExtras(frame)) return renamed(frame);
+  const { base, tags, extras } = split(frame);
   const out = renamed(base);
-  return extras === undefined ? out : `${out.slice(0, -1)},"extras":${extras}}`;
+  const tagsField = tags === undefined || !includeTags ? '' : `,"tags":${tags}`;
+  const extrasField = extras === undefined ? '' : `,"extras":${extras}`;
+  return tagsField === '' && extrasField === '' ? out : `${out.slice(0, -1)}${tagsField}${extrasField}}`;
 }
 
 /**
@@ -87,7 +124,7 @@ export function withMessageId(v2: string): string {
 
 /** The event name of `frame` (for event-name filters); undefined when the frame does not start with one. */
 export function frameEventName(frame: string): string | undefined {
-  const base = frame.startsWith(EXTRAS_LEAD) ? split(frame).base : frame;
+  const base = hasExtras(frame) ? split(frame).base : frame;
   if (!base.startsWith(EVENT_LEAD)) return undefined;
   const open = EVENT_LEAD.length - 1;
   let escaped = false;

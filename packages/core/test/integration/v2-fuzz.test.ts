@@ -1,6 +1,7 @@
-// Fuzzing a live node with seeded V2 and Pusher messages (subscribes with random filters, client events
-// with extras, triggers with random extras and keys): the node never fails, every socket stays open and
-// answers a ping, a V2 socket never sees a `pusher:` event and a Pusher socket never sees V2 fields.
+// Fuzzing a live node with seeded V2 and Pusher messages (subscribes with random event and tag filters,
+// client events with extras, triggers with random extras, tags and keys): the node never fails, every
+// socket stays open and answers a ping, a V2 socket never sees a `pusher:` event and a Pusher socket
+// never sees V2 fields.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '../helpers/cleanup.js';
@@ -17,7 +18,10 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
   it('stays up and keeps each wire to its own form', async () => {
     const fuzz = new Fuzz(23);
     const app = { ...APP, enable_client_messages: true, max_client_events_per_second: 0 };
-    const { port, backend } = await startServer({ apps: [app] });
+    const { port, backend } = await startServer({
+      apps: [app],
+      extensions: { tagFiltering: { enabled: true } },
+    });
     const sdk = backend();
     const v2 = await RawClient.v2(port);
     const v1 = await RawClient.established(port);
@@ -31,7 +35,7 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
 
     const message = (prefix: string): unknown => {
       const channel = fuzz.pick(channels);
-      switch (fuzz.int(6)) {
+      switch (fuzz.int(7)) {
         case 0:
           return {
             event: `${prefix}:subscribe`,
@@ -42,6 +46,23 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
             event: `${prefix}:subscribe`,
             data: { channel, filter: { events: [fuzz.string(2), fuzz.json(1)] } },
           };
+        case 6: {
+          const leaf = () => ({
+            key: fuzz.pick(['k', 'region', fuzz.string(1)]),
+            cmp: fuzz.pick(['eq', 'neq', 'in', 'ex', 'nex', 'sw', 'ct', 'gt', 'lte', 'bad']),
+            ...(fuzz.next() < 0.8 && { val: fuzz.next() < 0.8 ? fuzz.string(2) : fuzz.json(0) }),
+            ...(fuzz.next() < 0.3 && { vals: [fuzz.string(1), fuzz.json(0)] }),
+          });
+          const tags =
+            fuzz.next() < 0.5 ? leaf() : { op: fuzz.pick(['and', 'or', 'not']), nodes: [leaf(), leaf()] };
+          return {
+            event: `${prefix}:subscribe`,
+            data: {
+              channel,
+              [fuzz.pick(['filter', 'tags_filter'])]: fuzz.next() < 0.5 ? tags : { events: ['e'], tags },
+            },
+          };
+        }
         case 2:
           return { event: 'client-fuzz', channel: 'private-fuzz', data: fuzz.json(2), extras: fuzz.json(2) };
         case 3:
@@ -73,6 +94,9 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
                   : fuzz.json(2),
             }),
             ...(fuzz.next() < 0.3 && { idempotency_key: fuzz.next() < 0.8 ? fuzz.string(3) : fuzz.json(1) }),
+            ...(fuzz.next() < 0.5 && {
+              tags: fuzz.next() < 0.7 ? { k: fuzz.string(2), region: fuzz.pick(['eu', 'us']) } : fuzz.json(2),
+            }),
           },
         });
         expect([200, 400, 413], response.text).toContain(response.status);
@@ -87,7 +111,9 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
     await RawClient.v2(port);
     expect(v2.all((f) => f.event.startsWith('pusher')).map((f) => f.raw)).toEqual([]);
     expect(
-      v1.all((f) => f.event.startsWith('sockudo') || f.raw.includes('"extras":')).map((f) => f.raw),
+      v1
+        .all((f) => f.event.startsWith('sockudo') || f.raw.includes('"extras":') || f.raw.includes('"tags":'))
+        .map((f) => f.raw),
     ).toEqual([]);
     expect(v1.all((f) => f.event === '<unparseable>')).toEqual([]);
     expect(v2.all((f) => f.event === '<unparseable>')).toEqual([]);

@@ -1,15 +1,18 @@
-// Fuzzing the pure parts of the V2 extensions with seeded inputs: frames with extras round-trip to
-// both wires, and the parsers of extras, event-name filters and idempotency keys answer every input
-// with a value or a 400, never anything else.
+// Fuzzing the pure parts of the V2 extensions with seeded inputs: frames with tags and extras round-trip
+// to both wires, and the parsers of extras, tags, event-name and tag filters and idempotency keys answer
+// every input with a value, a 400 or Rust Sockudo's refusal, never anything else.
 
 import { describe, expect, it } from 'vitest';
 import { eventNameFilter } from '../../src/channels/event-name-filter.js';
+import { subscriptionTagFilter } from '../../src/channels/tag-filter.js';
 import { EXTENSION_DEFAULTS } from '../../src/engine/extension-settings.js';
 import { eventIdempotencyKey, headerIdempotencyKey } from '../../src/http/idempotency.js';
 import { parseExtras } from '../../src/http/message-extras.js';
+import { parseTags } from '../../src/http/message-tags.js';
 import { HttpError } from '../../src/http/respond.js';
+import { frameTags, MessageTags } from '../../src/wire/frame-tags.js';
 import { channelEventFrame, errorFrame, rawChannelEventFrame } from '../../src/wire/frames.js';
-import { frameEventName, v1Frame, v2Frame, withExtras } from '../../src/wire/v2-frames.js';
+import { frameEventName, v1Frame, v2Frame, withExtras, withTags } from '../../src/wire/v2-frames.js';
 import { Fuzz } from '../helpers/fuzz.js';
 
 const CASES = 2000;
@@ -52,6 +55,35 @@ describe('fuzz: one frame, two wires', () => {
       expect(JSON.parse(v2Frame(frame))).toEqual({ ...JSON.parse(frame), event: renamed(event) });
       expect(frameEventName(carried)).toBe(event);
       expect(frameEventName(frame)).toBe(event);
+    });
+  });
+
+  it('a frame with any tags (and extras) gives V1 the Pusher frame and V2 the tags before the extras', () => {
+    const fuzz = new Fuzz(29);
+    each(fuzz, () => {
+      const event = fuzz.pick(['', 'pusher:', 'client-']) + fuzz.string();
+      const frame = channelEventFrame(event, fuzz.string(), fuzz.string());
+      const record = Object.fromEntries(
+        Array.from({ length: fuzz.int(4) }, () => [fuzz.string(2), fuzz.string(3)]),
+      );
+      const tagsJson = parseTags(record, 'tags')!;
+      const extras = fuzz.next() < 0.5 ? fuzz.object(2, ['headers', 'echo']) : undefined;
+      const withV2 = extras === undefined ? frame : withExtras(frame, JSON.stringify(extras));
+      const carried = withTags(withV2, tagsJson);
+
+      expect(v1Frame(carried)).toBe(frame);
+      const v2 = JSON.parse(v2Frame(carried));
+      expect(v2).toEqual({
+        ...JSON.parse(frame),
+        event: renamed(event),
+        tags: record,
+        ...(extras && { extras }),
+      });
+      expect(Object.keys(v2).slice(-2)).toEqual(extras === undefined ? ['data', 'tags'] : ['tags', 'extras']);
+      expect(JSON.parse(v2Frame(carried, false))).not.toHaveProperty('tags');
+      expect(frameEventName(carried)).toBe(event);
+      const read = frameTags(carried);
+      for (const [key, value] of Object.entries(record)) expect(read.get(key)).toBe(value);
     });
   });
 
@@ -132,6 +164,58 @@ describe('fuzz: parsers answer a value or a 400', () => {
         expect(Buffer.byteLength(name)).toBeLessThanOrEqual(limits.maxEventNameLength);
       }
     });
+  });
+
+  it('tags: an object of strings as JSON with its keys in sorted order, or a 400', () => {
+    const fuzz = new Fuzz(37);
+    each(fuzz, () => {
+      const raw = fuzz.next() < 0.7 ? fuzz.object(1) : fuzz.json(2);
+      const json = valueOr400(() => parseTags(raw, 'event.tags'));
+      if (json === undefined) return;
+      const parsed = JSON.parse(json) as Record<string, unknown>;
+      expect(parsed).toEqual(raw);
+      const keys = Object.keys(raw as object).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(json).toBe(
+        `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(parsed[k])}`).join(',')}}`,
+      );
+    });
+  });
+
+  it('tag filters: Rust Sockudo’s refusal or a predicate that answers a boolean, never a throw', () => {
+    const fuzz = new Fuzz(41);
+    const node = (depth: number): unknown => {
+      if (fuzz.next() < 0.2) return fuzz.json(1);
+      const out: Record<string, unknown> = {};
+      if (fuzz.next() < 0.5)
+        out.op = fuzz.next() < 0.8 ? fuzz.pick(['and', 'or', 'not', 'xor', '']) : fuzz.json(0);
+      if (fuzz.next() < 0.6) out.key = fuzz.next() < 0.8 ? fuzz.string(2) : fuzz.json(0);
+      if (fuzz.next() < 0.6)
+        out.cmp = fuzz.pick(['eq', 'neq', 'in', 'nin', 'ex', 'nex', 'sw', 'gt', 'lte', 'x', '']);
+      if (fuzz.next() < 0.5) out.val = fuzz.json(1);
+      if (fuzz.next() < 0.3) out.vals = fuzz.next() < 0.8 ? [fuzz.json(0), fuzz.string(2)] : fuzz.json(1);
+      if (depth > 0 && fuzz.next() < 0.5)
+        out.nodes = Array.from({ length: fuzz.int(3) }, () => node(depth - 1));
+      return out;
+    };
+    let compiled = 0;
+    each(fuzz, () => {
+      const filter = fuzz.next() < 0.7 ? node(3) : { events: [fuzz.string(2)], tags: node(2) };
+      const result = subscriptionTagFilter(
+        { channel: 'c', [fuzz.pick(['filter', 'tags_filter'])]: filter },
+        true,
+      );
+      if ('error' in result) {
+        expect(result.error).toMatch(
+          /^Invalid message format: Invalid (tags filter shape|tags filter|subscription filter): /,
+        );
+        return;
+      }
+      if (!result.predicate) return;
+      compiled++;
+      const tags = new MessageTags(new Map([[fuzz.string(2), fuzz.string(2)]]));
+      expect(typeof result.predicate(tags)).toBe('boolean');
+    });
+    expect(compiled).toBeGreaterThan(20); // most random trees are refused; enough compile to run
   });
 
   it('idempotency keys: a non-empty string within max_key_length bytes, or a 400', () => {

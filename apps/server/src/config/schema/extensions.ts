@@ -91,3 +91,24 @@ export const EPHEMERAL = section('ephemeral', 'extras.ephemeral on published mes
       'Keep extras.ephemeral (no history, no webhook; counted in ephemeral_messages_total); when false the flag is removed before delivery.',
   },
 ]);
+
+export const TAG_FILTERING = section(
+  'tag_filtering',
+  'Tags on published events and tag filters on V2 subscribes (filter / tags_filter in the subscribe data).',
+  [
+    {
+      key: 'enabled',
+      type: BOOLEAN,
+      default: false,
+      env: ['TAG_FILTERING_ENABLED'],
+      description:
+        'Apply subscriptions’ tag filters (deliveries held back are counted in tag_filter_suppressed_total); when false a filter is still checked, and a bad one refused with sockudo:error 4000, but every event gets through.',
+    },
+    {
+      key: 'enable_tags',
+      type: BOOLEAN,
+      default: true,
+      description: 'Include an event’s tags in what V2 sockets receive (filters read them either way).',
+    },
+  ],
+);

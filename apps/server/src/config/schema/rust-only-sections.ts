@@ -19,7 +19,6 @@ export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
   'push',
   'push_rules',
   'server_role',
-  'tag_filtering',
   'unix_socket',
   'versioned_messages',
   'websocket',
