@@ -104,8 +104,12 @@ describe('summarize', () => {
     ]);
     const table = markdown(rows);
     expect(table).toContain('| redis | interest | spread | 1 | 500 | 200 |  | – | – |');
-    expect(table).toContain('| redis | interest | spread | 4 | 2,000 | 220 |  | 2.20 ✘ (≤ 1.3) | 1.10 ✔ (≤ 1.3) |');
-    expect(table).toContain('| redis | interest | spread | 8 | 2,000 | 300 |  | 3.00 ✘ (≤ 1.5) | 1.15 ✔ (≤ 1.5) |');
+    expect(table).toContain(
+      '| redis | interest | spread | 4 | 2,000 | 220 |  | 2.20 ✘ (≤ 1.3) | 1.10 ✔ (≤ 1.3) |',
+    );
+    expect(table).toContain(
+      '| redis | interest | spread | 8 | 2,000 | 300 |  | 3.00 ✘ (≤ 1.5) | 1.15 ✔ (≤ 1.5) |',
+    );
   });
 
   it('leaves runs with lost or duplicated deliveries out of the medians but counts them', () => {
@@ -138,7 +142,9 @@ describe('summarize', () => {
       'redis_cluster (classic)',
     ]);
     const table = markdown(rows);
-    expect(table).toContain('| redis_cluster | interest | spread | 1 | 2,000 | 50 |  | – | – | 400 | 0.36 ✔ |');
+    expect(table).toContain(
+      '| redis_cluster | interest | spread | 1 | 2,000 | 50 |  | – | – | 400 | 0.36 ✔ |',
+    );
     expect(table).toContain(
       '| redis_cluster (classic) | interest | spread | 1 | 2,000 | 50 |  | – | – | 400 | 1.00 ✘ |',
     );
