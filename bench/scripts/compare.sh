@@ -6,7 +6,9 @@
 # H1 starts two nodes of each server joined by its redis adapter (Redis at $REDIS_HOST:$REDIS_PORT, under
 # a prefix unique to this run, so other users of that Redis are not disturbed).
 # For a quick end-to-end check: DURATION=3 CONNECTIONS=2000 P1_USERS=100 ROUNDS=1 (figures not comparable).
-# TARGETS="ours-lean ours-ws soketi" races our WebSocket engines too (ours = the configured default).
+# TARGETS="ours-lean ours-ws soketi" races our WebSocket engines too (ours = the configured default);
+# ours-redis is ours on the redis adapter (one node, a prefix of its own): TARGETS="ours ours-redis" shows
+# what joining a cluster costs a node on its own (C1: the broker subscription behind every first subscribe).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SOKETI_DIR="${SOKETI_DIR:-/tmp/soketi}"
@@ -23,7 +25,9 @@ TARGETS="${TARGETS:-ours soketi}"
 # Our server runs with the node flags its `sockudo` executable's shebang line gives (as `sockudo start` does).
 NODE_FLAGS_OURS="$(sed -n '1s/^#!.*env -S node//p' apps/server/dist/bin.js)"
 
-[ -f "$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js" ] || { echo "soketi is not installed in $SOKETI_DIR" >&2; exit 1; }
+case " $TARGETS " in
+  *" soketi "*) [ -f "$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js" ] || { echo "soketi is not installed in $SOKETI_DIR" >&2; exit 1; } ;;
+esac
 [ -f apps/server/dist/bin.js ] && [ -f bench/dist/cli.js ] || { echo "build first: pnpm build" >&2; exit 1; }
 
 # A port the OS picks (free when asked; the server binds it a moment later).
@@ -33,9 +37,12 @@ wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/" >/dev/null 2
 # Both servers: the bench app, presence channels allowed up to 1,000 members (P1 has 500 users).
 # start_<server> <port> <node index 1|2> <cluster 0|1>
 start_ours() {
-  local config=() engine=()
-  case "$TARGET" in ours-*) engine=(SOCKUDO_WEBSOCKET_ENGINE="${TARGET#ours-}") ;; esac
-  if [ "$3" = 1 ]; then
+  local config=() engine=() cluster=$3
+  case "$TARGET" in
+    ours-redis) cluster=1 ;;
+    ours-*) engine=(SOCKUDO_WEBSOCKET_ENGINE="${TARGET#ours-}") ;;
+  esac
+  if [ "$cluster" = 1 ]; then
     printf '{"adapter":{"driver":"redis","redis":{"prefix":"%s:","redis_pub_options":{"url":"redis://%s:%s"}}}}\n' \
       "$PREFIX" "$REDIS_HOST" "$REDIS_PORT" >"$OUT/ours-h1.json"
     config=(-c "$OUT/ours-h1.json")
