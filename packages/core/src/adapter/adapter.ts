@@ -1,3 +1,5 @@
+import type { SocketDelta } from '../delta/socket-delta.js';
+
 /** What an adapter needs of a connection: enough to deliver frames and close it, nothing more. */
 export interface SocketHandle {
   readonly id: string;
@@ -15,6 +17,11 @@ export interface SocketHandle {
    * through (its `filter.events`). Absent, or not V2: every event.
    */
   acceptsEvent?(channel: string, event: string): boolean;
+  /**
+   * V2 sockets that asked for delta compression: their per-channel bases and delta sequences. Absent
+   * (every other socket): fan-outs send the shared frame.
+   */
+  readonly delta?: SocketDelta;
   /** Queues an already-serialised frame; the connection enforces its own buffer bound. */
   send(frame: string | Buffer): void;
   close(code: number, reason: string): void;

@@ -2,6 +2,7 @@
 // touches only the channel's subscribers and never scans all sockets.
 
 import { isPresenceChannel, isProtocolEvent, PROTOCOL_V2 } from '@sockudo/protocol';
+import { type DeltaSocket, sendWithDelta } from '../delta/delta-fanout.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
@@ -200,14 +201,26 @@ export class LocalAdapter implements Adapter {
       const event = channel === undefined ? undefined : frameEventName(frame);
       const filtered = event !== undefined && !isProtocolEvent(event);
       let suppressed = 0;
+      let deltaSockets: DeltaSocket[] | undefined;
       for (const socket of v2Sockets) {
         if (filtered && socket.acceptsEvent && !socket.acceptsEvent(channel!, event)) {
           suppressed++;
           continue;
         }
+        // Sockets that asked for deltas get theirs after this loop (delta/delta-fanout.ts).
+        if (channel !== undefined && socket.delta?.wants(channel)) {
+          deltaSockets ??= [];
+          deltaSockets.push(socket);
+          continue;
+        }
         socket.send(v2Payload);
         delivered++;
         bytes += v2Payload.length;
+      }
+      if (deltaSockets) {
+        const sent = sendWithDelta(channel!, event, v2, v2Payload, deltaSockets, this.metrics, labels);
+        delivered += sent.delivered;
+        bytes += sent.bytes;
       }
       if (suppressed > 0) this.metrics.increment('event_filter_suppressed_total', labels, suppressed);
     }

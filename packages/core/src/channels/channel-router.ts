@@ -149,6 +149,7 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   conn.channels.set(channel, member?.userId);
   // Before the join, so no event published after it reaches the socket unfiltered.
   if (events) conn.filterEvents?.(channel, events);
+  if (request.delta !== undefined) conn.subscriptionDelta?.(channel, request.delta);
   const joined = await ctx.adapter.join(conn, channel, member);
   const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
@@ -194,6 +195,7 @@ export async function unsubscribe(conn: Subscriber, ctx: EngineContext, data: un
   const userId = conn.channels.get(channel);
   conn.channels.delete(channel);
   conn.filterEvents?.(channel, undefined);
+  conn.delta?.forget(channel);
   const left = await ctx.adapter.leave(conn, channel, userId);
   if (!left.left) return;
   const { app } = conn;

@@ -16,4 +16,6 @@ export interface Subscriber extends SocketHandle {
   sendError(code: number | null, message: string, channel?: string): void;
   /** V2: only `events` (application events) reach this socket on `channel`; undefined lifts the filter. */
   filterEvents?(channel: string, events: ReadonlySet<string> | undefined): void;
+  /** V2: the subscribe data's `delta` setting for `channel` (delta compression), applied before the join. */
+  subscriptionDelta?(channel: string, setting: unknown): void;
 }

@@ -1,6 +1,8 @@
 // Settings of Sockudo's delivery extensions, with Rust Sockudo's defaults
 // (`crates/sockudo-core/src/options/v2_features.rs`): idempotent publish, echo control, event-name
-// filtering on subscribe and ephemeral messages.
+// filtering on subscribe, ephemeral messages and delta compression.
+
+import { DELTA_COMPRESSION_DEFAULTS, type DeltaCompressionSettings } from '../delta/delta-settings.js';
 
 /** Idempotent publish on `POST /events` and `/batch_events` (Rust Sockudo's `idempotency`). */
 export interface IdempotencySettings {
@@ -42,6 +44,8 @@ export interface ExtensionSettings {
   echoControl: EchoControlSettings;
   eventNameFiltering: EventNameFilteringSettings;
   ephemeral: EphemeralSettings;
+  /** Deltas for V2 sockets that ask for them (docs/extensions.md). */
+  deltaCompression: DeltaCompressionSettings;
 }
 
 /** What `createServer` accepts: any setting may be left out. */
@@ -53,6 +57,7 @@ export const EXTENSION_DEFAULTS: ExtensionSettings = Object.freeze({
   echoControl: Object.freeze({ enabled: true, defaultEchoMessages: true }),
   eventNameFiltering: Object.freeze({ enabled: true, maxEventsPerFilter: 50, maxEventNameLength: 200 }),
   ephemeral: Object.freeze({ enabled: true }),
+  deltaCompression: DELTA_COMPRESSION_DEFAULTS,
 });
 
 /** The defaults with `options` laid over them, section by section. */
@@ -62,5 +67,6 @@ export function resolveExtensionSettings(options: ExtensionOptions = {}): Extens
     echoControl: { ...EXTENSION_DEFAULTS.echoControl, ...options.echoControl },
     eventNameFiltering: { ...EXTENSION_DEFAULTS.eventNameFiltering, ...options.eventNameFiltering },
     ephemeral: { ...EXTENSION_DEFAULTS.ephemeral, ...options.ephemeral },
+    deltaCompression: { ...EXTENSION_DEFAULTS.deltaCompression, ...options.deltaCompression },
   };
 }
