@@ -62,6 +62,10 @@ describe('createPrometheusMetrics', () => {
       'idempotency_duplicates_total',
       'ephemeral_messages_total',
       'event_filter_suppressed_total',
+      'delta_compression_delta_messages_total',
+      'delta_compression_full_messages_total',
+      'delta_compression_bandwidth_original_bytes',
+      'delta_compression_bandwidth_saved_bytes',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

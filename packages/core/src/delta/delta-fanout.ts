@@ -83,6 +83,7 @@ export function sendWithDelta(
   const maxKeys = channelSettings?.maxConflationKeys ?? settings.maxConflationStatesPerChannel;
   const maxAgeMs = settings.maxStateAgeSecs * 1000;
   const interval = settings.fullMessageInterval;
+  const algorithm = settings.omitDeltaAlgorithm ? undefined : FOSSIL;
   const now = Date.now();
 
   const deltas = new Map<Buffer, BaseDelta>();
@@ -92,7 +93,7 @@ export function sendWithDelta(
   // A delta frame's bytes besides the delta itself (two sequences of up to 10 digits each): a delta that
   // would not make the frame smaller than the message in full is not sent (Rust Sockudo compares the
   // raw delta with the message, which lets a small message's delta frame grow past it).
-  const overhead = deltaFrame(channelJson, eventJson, '', 0, FOSSIL, conflationKey, 0).length + 18;
+  const overhead = deltaFrame(channelJson, eventJson, '', 0, algorithm, conflationKey, 0).length + 18;
   let deltaCount = 0;
   let bytes = 0;
   let saved = 0;

@@ -37,20 +37,21 @@ export function fullMessageFrame(v2: string, seq: number, conflationKey: string)
 
 /**
  * `sockudo:delta`: `data` (an object, as Rust Sockudo sends it) names the event, the base64 delta, the
- * target sequence `seq`, the algorithm, the conflation key when there is one and the base's sequence
- * `base_index`.
+ * target sequence `seq`, the algorithm (unless `algorithm` is undefined), the conflation key when there
+ * is one and the base's sequence `base_index`.
  */
 export function deltaFrame(
   channelJson: string,
   eventJson: string,
   delta64: string,
   seq: number,
-  algorithm: string,
+  algorithm: string | undefined,
   conflationKey: string,
   baseSeq: number,
 ): Buffer {
   const key = conflationKey === '' ? '' : `,"conflation_key":${JSON.stringify(conflationKey)}`;
+  const named = algorithm === undefined ? '' : `,"algorithm":"${algorithm}"`;
   return Buffer.from(
-    `${V2_DELTA_LEAD}${channelJson},"data":{"event":${eventJson},"delta":"${delta64}","seq":${seq},"algorithm":"${algorithm}"${key},"base_index":${baseSeq}}}`,
+    `${V2_DELTA_LEAD}${channelJson},"data":{"event":${eventJson},"delta":"${delta64}","seq":${seq}${named}${key},"base_index":${baseSeq}}}`,
   );
 }

@@ -29,6 +29,8 @@ export interface DeltaCompressionSettings {
    * @default undefined (one base per channel and event name)
    */
   conflationKeyPath?: string;
+  /** Leave `algorithm` out of each delta (clients then assume fossil), as Rust Sockudo's option does. @default false */
+  omitDeltaAlgorithm: boolean;
 }
 
 /** Rust Sockudo's defaults. */
@@ -40,4 +42,5 @@ export const DELTA_COMPRESSION_DEFAULTS: DeltaCompressionSettings = Object.freez
   maxStateAgeSecs: 300,
   maxChannelStatesPerSocket: 100,
   maxConflationStatesPerChannel: 100,
+  omitDeltaAlgorithm: false,
 });
