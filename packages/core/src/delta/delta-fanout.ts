@@ -121,7 +121,7 @@ export function sendWithDelta(
             eventJson,
             entry.delta64,
             seq,
-            FOSSIL,
+            algorithm,
             conflationKey,
             state.baseSeq,
           );

@@ -147,6 +147,19 @@ describe('the delta fan-out', () => {
     expect(socket.delta.size).toEqual({ channels: 0, keys: 0 });
   });
 
+  it('leaves the algorithm out with omit_delta_algorithm', () => {
+    const named = new FakeSocket();
+    const omitted = new FakeSocket({ ...DELTA_COMPRESSION_DEFAULTS, omitDeltaAlgorithm: true });
+    // One engine's settings per fan-out (every socket of a server shares them).
+    for (let i = 0; i < 3; i++) {
+      fanOut([named], frameOf(i));
+      fanOut([omitted], frameOf(i));
+    }
+    expect(JSON.parse(named.frames[2]!).data.algorithm).toBe('fossil');
+    expect(Object.keys(JSON.parse(omitted.frames[2]!).data)).toEqual(['event', 'delta', 'seq', 'base_index']);
+    expect(new DeltaReader().read(named.frames[0]!).kind).toBe('full');
+  });
+
   it('never lets a delta frame outgrow the message in full', () => {
     const socket = new FakeSocket({ ...DELTA_COMPRESSION_DEFAULTS, minMessageSize: 0 });
     const random = seeded(3);
