@@ -201,6 +201,21 @@ describe('delta compression', () => {
     expect(JSON.parse((reads[2] as { text: string }).text).data).toBe(BIG(7));
   });
 
+  it('keeps an event-filtered subscription in step: held-back events change no base', async () => {
+    const { port, backend } = await startServer();
+    const client = await deltaSocket(port);
+    await client.subscribe('mixed', { filter: { events: ['wanted'] } }, 'sockudo');
+    const sdk = backend();
+    for (let i = 0; i < 12; i++) await sdk.trigger('mixed', i % 3 === 0 ? 'unwanted' : 'wanted', BIG(i));
+    await waitUntil(() => client.all(isStreamFrame).length === 8, 'eight wanted events');
+    const reader = new DeltaReader();
+    const reads = client.all(isStreamFrame).map((f) => reader.read(f.raw));
+    expect(reads.filter((r) => r.kind === 'desync')).toEqual([]);
+    expect(reads.filter((r) => r.kind === 'delta')).toHaveLength(6);
+    const wanted = [1, 2, 4, 5, 7, 8, 10, 11];
+    expect(reads.map((r) => JSON.parse((r as { text: string }).text).data)).toEqual(wanted.map(BIG));
+  });
+
   it('starts a channel again after unsubscribe and subscribe', async () => {
     const { port, backend } = await startServer();
     const client = await deltaSocket(port);

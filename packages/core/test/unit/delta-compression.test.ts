@@ -2,7 +2,7 @@
 // the fan-out's sequences and sharing over sockets with different bases, the limits on a socket's
 // state, conflation keys, channel patterns, and the parsers of what clients and apps send.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appFromRecord } from '../../src/apps/app.js';
 import { policyRecord } from '../../src/apps/app-record.js';
 import { channelDeltaSettings, channelPatternMatches } from '../../src/apps/channel-delta-compression.js';
@@ -65,6 +65,10 @@ describe('fossil codec', () => {
     const wrong = Buffer.from('{"price":999,"pad":"'.padEnd(300, 'y'));
     expect(() => applyFossilDelta(wrong, fossilDelta(a, b))).toThrow();
   });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 class FakeSocket {
@@ -145,6 +149,20 @@ describe('the delta fan-out', () => {
     sendWithDelta('private-encrypted-c', 'e', frameOf(1), Buffer.from(frameOf(1)), [socket], NO_METRICS, {});
     expect(socket.frames).toEqual([small, member, frameOf(1)]);
     expect(socket.delta.size).toEqual({ channels: 0, keys: 0 });
+  });
+
+  it('sends a message in full when the base is older than max_state_age_secs', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const socket = new FakeSocket({ ...DELTA_COMPRESSION_DEFAULTS, maxStateAgeSecs: 60 });
+    for (let i = 0; i < 3; i++) fanOut([socket], frameOf(i));
+    vi.setSystemTime(1_000_000 + 59_000);
+    fanOut([socket], frameOf(3));
+    vi.setSystemTime(1_000_000 + 59_000 + 60_000);
+    fanOut([socket], frameOf(4));
+    fanOut([socket], frameOf(5));
+    const reader = new DeltaReader();
+    expect(socket.frames.map((raw) => reader.read(raw).kind)).toEqual(['full', 'full', 'delta', 'delta', 'full', 'delta']);
+    expect(JSON.parse(socket.frames[4]!).__delta_seq).toBe(4);
   });
 
   it('leaves the algorithm out with omit_delta_algorithm', () => {
