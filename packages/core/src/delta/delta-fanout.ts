@@ -26,10 +26,13 @@ export interface DeltaDelivery {
 
 const ENCRYPTED_PREFIX = 'private-encrypted-';
 
-/** One distinct base of this fan-out: the delta from it (null when a full message is smaller). */
+/**
+ * One distinct base of this fan-out: the delta from it (null when a full message is smaller), and its
+ * frames by target sequence (a base's sequence is always the target's minus one).
+ */
 interface BaseDelta {
-  readonly id: number;
   readonly delta64: string | null;
+  readonly frames: Map<number, Buffer>;
 }
 
 /** The app's settings for `channel`, remembered for the last app asked (one fan-out is one app). */
@@ -87,7 +90,7 @@ export function sendWithDelta(
   const now = Date.now();
 
   const deltas = new Map<Buffer, BaseDelta>();
-  const frames = new Map<string, Buffer>();
+  const fullFrames = new Map<number, Buffer>();
   const channelJson = JSON.stringify(channel);
   const eventJson = JSON.stringify(event);
   // A delta frame's bytes besides the delta itself (two sequences of up to 10 digits each): a delta that
@@ -109,12 +112,11 @@ export function sendWithDelta(
       if (entry === undefined) {
         const delta = fossilDelta(base, payload);
         const delta64 = base64(delta);
-        entry = { id: deltas.size, delta64: delta64.length + overhead < payload.length ? delta64 : null };
+        entry = { delta64: delta64.length + overhead < payload.length ? delta64 : null, frames: new Map() };
         deltas.set(base, entry);
       }
       if (entry.delta64 !== null) {
-        const key = `d${entry.id}:${state.baseSeq}:${seq}`;
-        frame = frames.get(key);
+        frame = entry.frames.get(seq);
         if (frame === undefined) {
           frame = deltaFrame(
             channelJson,
@@ -125,7 +127,7 @@ export function sendWithDelta(
             conflationKey,
             state.baseSeq,
           );
-          frames.set(key, frame);
+          entry.frames.set(seq, frame);
         }
         deltaCount++;
         saved += payload.length - frame.length;
@@ -133,11 +135,10 @@ export function sendWithDelta(
       }
     }
     if (frame === undefined) {
-      const key = `f${seq}`;
-      frame = frames.get(key);
+      frame = fullFrames.get(seq);
       if (frame === undefined) {
         frame = fullMessageFrame(v2, seq, conflationKey);
-        frames.set(key, frame);
+        fullFrames.set(seq, frame);
       }
       state.deltaCount = 0;
     }

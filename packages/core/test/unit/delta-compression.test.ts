@@ -161,7 +161,14 @@ describe('the delta fan-out', () => {
     fanOut([socket], frameOf(4));
     fanOut([socket], frameOf(5));
     const reader = new DeltaReader();
-    expect(socket.frames.map((raw) => reader.read(raw).kind)).toEqual(['full', 'full', 'delta', 'delta', 'full', 'delta']);
+    expect(socket.frames.map((raw) => reader.read(raw).kind)).toEqual([
+      'full',
+      'full',
+      'delta',
+      'delta',
+      'full',
+      'delta',
+    ]);
     expect(JSON.parse(socket.frames[4]!).__delta_seq).toBe(4);
   });
 
