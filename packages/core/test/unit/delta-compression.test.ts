@@ -75,8 +75,8 @@ class FakeSocket {
   readonly frames: string[] = [];
   readonly buffers: Buffer[] = [];
   delta: SocketDelta;
-  constructor(settings: DeltaCompressionSettings = DELTA_COMPRESSION_DEFAULTS) {
-    this.delta = new SocketDelta(settings, APP);
+  constructor(settings: DeltaCompressionSettings = DELTA_COMPRESSION_DEFAULTS, app = APP) {
+    this.delta = new SocketDelta(settings, app);
     this.delta.enabledAll = true;
   }
   send(frame: Buffer): void {
@@ -170,6 +170,39 @@ describe('the delta fan-out', () => {
       'delta',
     ]);
     expect(JSON.parse(socket.frames[4]!).__delta_seq).toBe(4);
+  });
+
+  it('keeps a base per conflation key value, from conflation_key_path or the app, within max_conflation_keys', () => {
+    const priced = (asset: string, i: number) =>
+      `{"event":"update","channel":"c","data":${JSON.stringify(JSON.stringify({ asset, i, pad: 'p'.repeat(200) }))}}`;
+    const global = new FakeSocket({ ...DELTA_COMPRESSION_DEFAULTS, conflationKeyPath: 'asset' });
+    for (let i = 0; i < 3; i++) for (const asset of ['BTC', 'ETH']) fanOut([global], priced(asset, i));
+    expect(global.delta.size).toEqual({ channels: 1, keys: 2 });
+    const reader = new DeltaReader();
+    expect(global.frames.map((raw) => reader.read(raw).kind)).toEqual([
+      'full',
+      'full',
+      'full',
+      'full',
+      'delta',
+      'delta',
+    ]);
+    expect(JSON.parse(global.frames[5]!).data).toMatchObject({
+      conflation_key: 'ETH',
+      seq: 2,
+      base_index: 1,
+    });
+
+    const app = appFromRecord({
+      id: 'a',
+      key: 'k',
+      secret: 's',
+      channel_delta_compression: { c: { conflation_key: 'asset', max_conflation_keys: 2 } },
+    });
+    const capped = new FakeSocket(DELTA_COMPRESSION_DEFAULTS, app);
+    for (const asset of ['A', 'B', 'C', 'D']) fanOut([capped], priced(asset, 0));
+    expect(capped.delta.size).toEqual({ channels: 1, keys: 2 });
+    expect(JSON.parse(capped.frames[3]!).__conflation_key).toBe('D');
   });
 
   it('leaves the algorithm out with omit_delta_algorithm', () => {
