@@ -6,6 +6,7 @@ import { BenchError, describeError } from './bench-error.js';
 import { type Figures, publicOptions, writeBenchResult } from './bench-result.js';
 import { poolDeadlineMs } from './client-pool.js';
 import { runConnectRate } from './connect-rate-scenario.js';
+import { runDeltaCompression } from './delta-scenario.js';
 import { runFanOut } from './fan-out-scenario.js';
 import { runIdleMemory } from './idle-memory-scenario.js';
 import { readMachineInfo } from './machine-info.js';
@@ -100,6 +101,8 @@ function runScenario(options: BenchOptions): Promise<Figures> {
       return runConnectRate(options);
     case 'M1':
       return runIdleMemory(options);
+    case 'D1':
+      return runDeltaCompression(options);
   }
 }
 

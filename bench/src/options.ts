@@ -5,7 +5,7 @@ import { BenchError } from './bench-error.js';
 import type { ClientKind } from './frame-socket.js';
 
 /** The scenarios of PERFORMANCE.md this tool runs. */
-export const SCENARIOS = ['F1', 'F2', 'C1', 'M1', 'H1', 'P1'] as const;
+export const SCENARIOS = ['F1', 'F2', 'C1', 'M1', 'H1', 'P1', 'D1'] as const;
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
@@ -56,16 +56,18 @@ export interface BenchOptions {
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: sockudo-bench --scenario F1|F2|C1|M1|H1|P1 [options]
+export const USAGE = `Usage: sockudo-bench --scenario F1|F2|C1|M1|H1|P1|D1 [options]
 
 Runs a Pusher-protocol benchmark against any Pusher-compatible server on this machine.
 S1 (scale) starts its own sockudo nodes and has options of its own: sockudo-bench s1 --help
 
-  --scenario F1|F2|C1|M1|H1|P1
+  --scenario F1|F2|C1|M1|H1|P1|D1
                            F1 fan-out throughput, F2 paced fan-out latency,
                            C1 connect+subscribe rate, M1 RSS per idle connection,
                            H1 F1 across two nodes (clients split, triggers to the first),
-                           P1 presence churn (joins+leaves/s, member events checked)
+                           P1 presence churn (joins+leaves/s, member events checked),
+                           D1 delta compression (bytes on the wire, deliveries/s, CPU;
+                           V2 sockets without, then with, sockudo:enable_delta_compression)
   --host 127.0.0.1         loopback address of the server (127.0.0.0/8, localhost or ::1)
   --port 6001              port for both WebSocket and HTTP API
   --ws-port N              WebSocket port if it differs from --port
@@ -80,7 +82,7 @@ S1 (scale) starts its own sockudo nodes and has options of its own: sockudo-benc
   --inflight N             HTTP requests in flight for F1/F2 (default 16),
                            handshakes in flight for C1 (default 200)
   --rate 100               triggers per second (F2)
-  --payload 100            bytes of each event's data string
+  --payload 100            bytes of each event's data string (D1: of the JSON state, default 1024)
   --server-pid PID         server process: CPU-s per 1M deliveries (F1/F2/H1), RSS growth (M1, required)
   --server-pid-b PID       H1: the second node's process, its CPU time is added
   --connect-timeout 15     seconds one socket may take to connect and subscribe
@@ -113,7 +115,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
     duration: parseInteger('duration', values.duration, 10, 1, 3600),
     inflight: parseInteger('inflight', values.inflight, scenario === 'C1' ? 200 : 16, 1, 10_000),
     rate: parseInteger('rate', values.rate, 100, 1, 1_000_000),
-    payload: parseInteger('payload', values.payload, 100, 1, 1_000_000),
+    payload: parseInteger('payload', values.payload, scenario === 'D1' ? 1024 : 100, 1, 1_000_000),
     json: values.json,
     serverPid:
       values['server-pid'] === undefined

@@ -190,10 +190,10 @@ describe('loadConfig: apps in both Rust Sockudo forms', () => {
 
   it('warns about app keys this release does not use', () => {
     const result = withFile({
-      app_manager: { array: { apps: [{ id: 'a', key: 'b', secret: 'c', channel_delta_compression: {} }] } },
+      app_manager: { array: { apps: [{ id: 'a', key: 'b', secret: 'c', channel_namespaces: {} }] } },
     });
     expect(result.warnings).toContain(
-      'app_manager.array.apps[0]: ignoring keys this release does not use: channel_delta_compression',
+      'app_manager.array.apps[0]: ignoring keys this release does not use: channel_namespaces',
     );
   });
 });

@@ -28,9 +28,19 @@ describe('the extension sections', () => {
       eventNameFiltering: { enabled: true, maxEventsPerFilter: 50, maxEventNameLength: 200 },
       ephemeral: { enabled: true },
       tagFiltering: { enabled: false, enableTags: true },
+      deltaCompression: {
+        enabled: true,
+        algorithm: 'fossil',
+        fullMessageInterval: 10,
+        minMessageSize: 100,
+        maxStateAgeSecs: 300,
+        maxChannelStatesPerSocket: 100,
+        maxConflationStatesPerChannel: 100,
+        omitDeltaAlgorithm: false,
+      },
     });
     expect(warnings.join('\n')).not.toMatch(
-      /idempotency|echo_control|event_name_filtering|ephemeral|tag_filtering/,
+      /idempotency|echo_control|event_name_filtering|ephemeral|tag_filtering|delta_compression/,
     );
   });
 
@@ -78,6 +88,42 @@ describe('the extension sections', () => {
     );
     expect(config.idempotency).toEqual({ enabled: true, ttl_seconds: 30, max_key_length: 64 });
     expect(warnings.join('\n')).not.toMatch(/does not implement/);
+  });
+
+  it('reads a Rust Sockudo delta_compression section without the "not implemented" warning', () => {
+    const { config, warnings } = loadAndPlan({
+      delta_compression: {
+        enabled: true,
+        algorithm: 'xdelta3',
+        full_message_interval: 5,
+        min_message_size: 0,
+        max_state_age_secs: 60,
+        max_channel_states_per_socket: 10,
+        max_conflation_states_per_channel: 20,
+        conflation_key_path: 'asset',
+        cluster_coordination: true,
+        coordination_backend: 'redis',
+        omit_delta_algorithm: true,
+      },
+    });
+    expect(toServerOptions(config).extensions?.deltaCompression).toEqual({
+      enabled: true,
+      algorithm: 'xdelta3',
+      fullMessageInterval: 5,
+      minMessageSize: 0,
+      maxStateAgeSecs: 60,
+      maxChannelStatesPerSocket: 10,
+      maxConflationStatesPerChannel: 20,
+      conflationKeyPath: 'asset',
+      omitDeltaAlgorithm: true,
+    });
+    expect(warnings.join('\n')).not.toMatch(/does not implement/);
+    expect(messages(withFile({ delta_compression: { algorithm: 'brotli' } }))[0]).toMatch(
+      /delta_compression\.algorithm/,
+    );
+    expect(messages(withFile({ delta_compression: { full_message_interval: 0 } }))[0]).toMatch(
+      /delta_compression\.full_message_interval/,
+    );
   });
 
   it('rejects a bad value naming its key', () => {

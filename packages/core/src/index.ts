@@ -36,6 +36,15 @@ export {
   policyRecord,
   storedPolicy,
 } from './apps/app-record.js';
+export {
+  type ChannelDeltaRule,
+  type ChannelDeltaSettings,
+  channelDeltaSettings,
+  channelPatternMatches,
+  parseChannelDeltaCompression,
+} from './apps/channel-delta-compression.js';
+export { DELTA_COMPRESSION_DEFAULTS, type DeltaCompressionSettings } from './delta/delta-settings.js';
+export { applyFossilDelta, fossilDelta } from './delta/fossil-codec.js';
 export type { EngineContext } from './engine/engine-context.js';
 export {
   type EchoControlSettings,

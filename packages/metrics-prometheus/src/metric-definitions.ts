@@ -94,6 +94,26 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Deliveries to V2 sockets held back by their subscription’s tag filter',
     labels: APP,
   },
+  delta_compression_delta_messages_total: {
+    type: 'counter',
+    help: 'Channel events sent to delta sockets as a delta',
+    labels: APP,
+  },
+  delta_compression_full_messages_total: {
+    type: 'counter',
+    help: 'Channel events sent to delta sockets in full (first messages, every full_message_interval, after a reset)',
+    labels: APP,
+  },
+  delta_compression_bandwidth_original_bytes: {
+    type: 'counter',
+    help: 'Bytes the delta sockets’ channel events would have taken in full',
+    labels: APP,
+  },
+  delta_compression_bandwidth_saved_bytes: {
+    type: 'counter',
+    help: 'Bytes delta compression saved (messages in full minus the deltas sent instead)',
+    labels: APP,
+  },
   // Channels and presence
   active_channels: { type: 'gauge', help: 'Channels with a subscriber on this node', labels: APP },
   channel_subscriptions_total: {

@@ -63,6 +63,10 @@ describe('createPrometheusMetrics', () => {
       'ephemeral_messages_total',
       'event_filter_suppressed_total',
       'tag_filter_suppressed_total',
+      'delta_compression_delta_messages_total',
+      'delta_compression_full_messages_total',
+      'delta_compression_bandwidth_original_bytes',
+      'delta_compression_bandwidth_saved_bytes',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

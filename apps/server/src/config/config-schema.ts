@@ -7,6 +7,7 @@ import { ADAPTER } from './schema/adapter.js';
 import { APP_MANAGER, INLINE_APPS_ENV } from './schema/apps.js';
 import { DATABASE, REDIS_URL_ENV } from './schema/database.js';
 import {
+  DELTA_COMPRESSION,
   ECHO_CONTROL,
   EPHEMERAL,
   EVENT_NAME_FILTERING,
@@ -45,6 +46,7 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   ...EVENT_NAME_FILTERING,
   ...EPHEMERAL,
   ...TAG_FILTERING,
+  ...DELTA_COMPRESSION,
   ...LOGGING,
 ];
 

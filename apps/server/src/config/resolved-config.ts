@@ -159,6 +159,19 @@ export interface ResolvedConfig {
   event_name_filtering: { enabled: boolean; max_events_per_filter: number; max_event_name_length: number };
   ephemeral: { enabled: boolean };
   tag_filtering: { enabled: boolean; enable_tags: boolean };
+  delta_compression: {
+    enabled: boolean;
+    algorithm: 'fossil' | 'xdelta3';
+    full_message_interval: number;
+    min_message_size: number;
+    max_state_age_secs: number;
+    max_channel_states_per_socket: number;
+    max_conflation_states_per_channel: number;
+    conflation_key_path?: string;
+    omit_delta_algorithm: boolean;
+    cluster_coordination: boolean;
+    coordination_backend: string;
+  };
   logging: {
     output_format: 'text' | 'json';
     level: LogLevel;

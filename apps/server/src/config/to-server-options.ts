@@ -9,6 +9,7 @@ import type { ResolvedConfig } from './resolved-config.js';
  */
 export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOptions> = {}): ServerOptions {
   const { batching, retry } = config.webhooks;
+  const delta = config.delta_compression;
   return {
     host: config.host,
     port: config.port,
@@ -60,6 +61,17 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
       tagFiltering: {
         enabled: config.tag_filtering.enabled,
         enableTags: config.tag_filtering.enable_tags,
+      },
+      deltaCompression: {
+        enabled: delta.enabled,
+        algorithm: delta.algorithm,
+        fullMessageInterval: delta.full_message_interval,
+        minMessageSize: delta.min_message_size,
+        maxStateAgeSecs: delta.max_state_age_secs,
+        maxChannelStatesPerSocket: delta.max_channel_states_per_socket,
+        maxConflationStatesPerChannel: delta.max_conflation_states_per_channel,
+        omitDeltaAlgorithm: delta.omit_delta_algorithm,
+        ...(delta.conflation_key_path !== undefined && { conflationKeyPath: delta.conflation_key_path }),
       },
     },
     ...extra,

@@ -1,3 +1,4 @@
+import type { SocketDelta } from '../delta/socket-delta.js';
 import type { TagPredicate } from '../wire/frame-tags.js';
 
 /** What an adapter needs of a connection: enough to deliver frames and close it, nothing more. */
@@ -22,6 +23,11 @@ export interface SocketHandle {
    * `tag_filtering.enabled`), which application events' tags must pass. Absent or undefined: none.
    */
   tagFilter?(channel: string): TagPredicate | undefined;
+  /**
+   * V2 sockets that asked for delta compression: their per-channel bases and delta sequences. Absent
+   * (every other socket): fan-outs send the shared frame.
+   */
+  readonly delta?: SocketDelta;
   /** Queues an already-serialised frame; the connection enforces its own buffer bound. */
   send(frame: string | Buffer): void;
   close(code: number, reason: string): void;

@@ -2,6 +2,7 @@
 // touches only the channel's subscribers and never scans all sockets.
 
 import { isPresenceChannel, isProtocolEvent, PROTOCOL_V2 } from '@sockudo/protocol';
+import { type DeltaSocket, sendWithDelta } from '../delta/delta-fanout.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import { noopMetrics } from '../metrics/noop-metrics.js';
 import type { MetricLabels, MetricsV1 } from '../spec/v1/index.js';
@@ -207,6 +208,7 @@ export class LocalAdapter implements Adapter {
       let suppressed = 0;
       let tagSuppressed = 0;
       let tags: MessageTags | undefined; // read from the frame once, for the first socket with a tag filter
+      let deltaSockets: DeltaSocket[] | undefined;
       for (const socket of v2Sockets) {
         if (filtered && socket.acceptsEvent && !socket.acceptsEvent(channel!, event)) {
           suppressed++;
@@ -220,9 +222,20 @@ export class LocalAdapter implements Adapter {
             continue;
           }
         }
+        // Sockets that asked for deltas get theirs after this loop (delta/delta-fanout.ts).
+        if (channel !== undefined && socket.delta?.wants(channel)) {
+          deltaSockets ??= [];
+          deltaSockets.push(socket);
+          continue;
+        }
         socket.send(v2Payload);
         delivered++;
         bytes += v2Payload.length;
+      }
+      if (deltaSockets) {
+        const sent = sendWithDelta(channel!, event, v2, v2Payload, deltaSockets, this.metrics, labels);
+        delivered += sent.delivered;
+        bytes += sent.bytes;
       }
       if (suppressed > 0) this.metrics.increment('event_filter_suppressed_total', labels, suppressed);
       if (tagSuppressed > 0) this.metrics.increment('tag_filter_suppressed_total', labels, tagSuppressed);

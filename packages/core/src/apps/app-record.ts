@@ -5,6 +5,7 @@
 
 import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
 import { APP_FIELDS, type App, type WebhookConfig } from './app.js';
+import { channelDeltaRecord } from './channel-delta-compression.js';
 
 /** App limit fields and their column / `policy.limits` names (all but `terminate_on_limit`). */
 export const LIMIT_COLUMNS: ReadonlyArray<readonly [keyof App, string]> = APP_FIELDS.filter(
@@ -101,6 +102,12 @@ export function policyRecord(app: App, previous: RawRecord = {}): RawRecord {
   const channels: RawRecord = isRecord(previous.channels) ? { ...previous.channels } : {};
   delete channels.allowedOrigins;
   channels.allowed_origins = [...app.allowedOrigins];
+  if (app.channelDeltaCompression) {
+    channels.channel_delta_compression = channelDeltaRecord(
+      app.channelDeltaCompression,
+      channels.channel_delta_compression,
+    );
+  }
 
   const earlier = new Map<string, RawRecord[]>();
   if (Array.isArray(previous.webhooks)) {

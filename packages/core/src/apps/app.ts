@@ -5,6 +5,7 @@
 import { DEFAULT_MAX_CHANNEL_NAME_LENGTH } from '@sockudo/protocol';
 import { ConfigError } from '../util/errors.js';
 import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
+import { type ChannelDeltaRule, parseChannelDeltaCompression } from './channel-delta-compression.js';
 
 /** A webhook target of an app, in Rust Sockudo's shape. */
 export interface WebhookConfig {
@@ -64,6 +65,12 @@ export interface App {
    * `policy.idempotency`); a field left out takes the server's. @default undefined
    */
   idempotency?: AppIdempotency;
+  /**
+   * Delta compression per channel name or pattern (`market-*`): `inherit`, `disabled`, an algorithm or
+   * settings with a `conflation_key` (Rust Sockudo's `policy.channels.channel_delta_compression`).
+   * @default undefined (every channel inherits the server's `delta_compression`)
+   */
+  channelDeltaCompression?: Record<string, ChannelDeltaRule>;
 }
 
 /** An app's override of the server's idempotency settings. */
@@ -125,6 +132,7 @@ export const APP_RECORD_KEYS: readonly string[] = [
   'allowed_origins',
   'webhooks',
   'idempotency',
+  'channel_delta_compression',
   ...APP_FIELDS.map((f) => f[1]),
 ];
 
@@ -290,5 +298,13 @@ export function appFromRecord(record: unknown, where = 'app'): App {
   if (hooks !== undefined) app.webhooks = parseWebhooks(hooks, `${where}.webhooks`);
   const idempotency = pick([policy, record], ['idempotency']);
   if (idempotency !== undefined) app.idempotency = parseIdempotency(idempotency, `${where}.idempotency`);
+  const delta = pick([channels, record], ['channel_delta_compression', 'channelDeltaCompression']);
+  if (delta !== undefined) {
+    const path = channels.channel_delta_compression !== undefined ? 'policy.channels.' : '';
+    app.channelDeltaCompression = parseChannelDeltaCompression(
+      delta,
+      `${where}.${path}channel_delta_compression`,
+    );
+  }
   return app as unknown as App;
 }

@@ -160,6 +160,7 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   // Before the join, so no event published after it reaches the socket unfiltered.
   if (events) conn.filterEvents?.(channel, events);
   if (tags) conn.filterTags?.(channel, tags);
+  if (request.delta !== undefined) conn.subscriptionDelta?.(channel, request.delta);
   const joined = await ctx.adapter.join(conn, channel, member);
   const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
@@ -206,6 +207,7 @@ export async function unsubscribe(conn: Subscriber, ctx: EngineContext, data: un
   conn.channels.delete(channel);
   conn.filterEvents?.(channel, undefined);
   conn.filterTags?.(channel, undefined);
+  conn.delta?.forget(channel);
   const left = await ctx.adapter.leave(conn, channel, userId);
   if (!left.left) return;
   const { app } = conn;

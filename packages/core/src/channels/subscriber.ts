@@ -19,4 +19,6 @@ export interface Subscriber extends SocketHandle {
   filterEvents?(channel: string, events: ReadonlySet<string> | undefined): void;
   /** V2: only application events whose tags pass `filter` reach this socket on `channel`; undefined lifts it. */
   filterTags?(channel: string, filter: TagPredicate | undefined): void;
+  /** V2: the subscribe data's `delta` setting for `channel` (delta compression), applied before the join. */
+  subscriptionDelta?(channel: string, setting: unknown): void;
 }

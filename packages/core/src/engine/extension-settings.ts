@@ -1,6 +1,8 @@
 // Settings of Sockudo's delivery extensions, with Rust Sockudo's defaults
 // (`crates/sockudo-core/src/options/v2_features.rs`): idempotent publish, echo control, event-name
-// filtering on subscribe, ephemeral messages and tag filtering.
+// filtering on subscribe, ephemeral messages, tag filtering and delta compression.
+
+import { DELTA_COMPRESSION_DEFAULTS, type DeltaCompressionSettings } from '../delta/delta-settings.js';
 
 /** Idempotent publish on `POST /events` and `/batch_events` (Rust Sockudo's `idempotency`). */
 export interface IdempotencySettings {
@@ -54,6 +56,8 @@ export interface ExtensionSettings {
   eventNameFiltering: EventNameFilteringSettings;
   ephemeral: EphemeralSettings;
   tagFiltering: TagFilteringSettings;
+  /** Deltas for V2 sockets that ask for them (docs/extensions.md). */
+  deltaCompression: DeltaCompressionSettings;
 }
 
 /** What `createServer` accepts: any setting may be left out. */
@@ -66,6 +70,7 @@ export const EXTENSION_DEFAULTS: ExtensionSettings = Object.freeze({
   eventNameFiltering: Object.freeze({ enabled: true, maxEventsPerFilter: 50, maxEventNameLength: 200 }),
   ephemeral: Object.freeze({ enabled: true }),
   tagFiltering: Object.freeze({ enabled: false, enableTags: true }),
+  deltaCompression: DELTA_COMPRESSION_DEFAULTS,
 });
 
 /** The defaults with `options` laid over them, section by section. */
@@ -76,5 +81,6 @@ export function resolveExtensionSettings(options: ExtensionOptions = {}): Extens
     eventNameFiltering: { ...EXTENSION_DEFAULTS.eventNameFiltering, ...options.eventNameFiltering },
     ephemeral: { ...EXTENSION_DEFAULTS.ephemeral, ...options.ephemeral },
     tagFiltering: { ...EXTENSION_DEFAULTS.tagFiltering, ...options.tagFiltering },
+    deltaCompression: { ...EXTENSION_DEFAULTS.deltaCompression, ...options.deltaCompression },
   };
 }

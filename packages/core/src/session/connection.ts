@@ -15,6 +15,8 @@ import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
 import { subscribe, unsubscribe } from '../channels/channel-router.js';
 import { Subscriptions } from '../channels/subscriptions.js';
+import { DELTA_SYNC_ERROR, ENABLE_DELTA_COMPRESSION } from '../delta/delta-frames.js';
+import type { SocketDelta } from '../delta/socket-delta.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
@@ -23,6 +25,7 @@ import type { TagPredicate } from '../wire/frame-tags.js';
 import { errorFrame, eventFrame, rawChannelEventFrame, sharedTextFrame } from '../wire/frames.js';
 import { v2Frame, withMessageId } from '../wire/v2-frames.js';
 import { corkForThisTurn } from '../wire/write-batch.js';
+import { applySubscriptionDelta, deltaSyncError, enableDeltaCompression } from './delta-requests.js';
 import type { Heartbeat } from './heartbeat-sweep.js';
 import type { SessionSocket } from './session-socket.js';
 import { signin, signout } from './user-authentication.js';
@@ -70,6 +73,8 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   private eventFilters: Map<string, ReadonlySet<string>> | undefined = undefined;
   /** V2: channel → the tag filter its subscription applies (`filter`, with tag filtering enabled). */
   private tagFilters: Map<string, TagPredicate> | undefined = undefined;
+  /** V2, after `enable_delta_compression` or a subscription's `delta`: the socket's delta state. */
+  delta: SocketDelta | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -102,6 +107,11 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
       this.eventFilters ??= new Map();
       this.eventFilters.set(channel, events);
     } else this.eventFilters?.delete(channel);
+  }
+
+  /** @internal The channel router's: a V2 subscription's `delta` setting. */
+  subscriptionDelta(channel: string, setting: unknown): void {
+    applySubscriptionDelta(this, this.ctx.extensions.deltaCompression, channel, setting);
   }
 
   /** Whether an application event `event` on `channel` passes this socket's filter (the adapter asks V2 sockets). */
@@ -258,6 +268,12 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
         return;
       case PusherEvent.Signin:
         this.serialise(() => signin(this, this.ctx, message.data));
+        return;
+      case ENABLE_DELTA_COMPRESSION:
+        enableDeltaCompression(this, this.ctx.extensions.deltaCompression, message.data);
+        return;
+      case DELTA_SYNC_ERROR:
+        deltaSyncError(this, message.data);
         return;
       default:
         if (!isClientEvent(message.event)) {

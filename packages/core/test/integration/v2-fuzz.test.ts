@@ -1,7 +1,7 @@
-// Fuzzing a live node with seeded V2 and Pusher messages (subscribes with random event and tag filters,
-// client events with extras, triggers with random extras, tags and keys): the node never fails, every
-// socket stays open and answers a ping, a V2 socket never sees a `pusher:` event and a Pusher socket
-// never sees V2 fields.
+// Fuzzing a live node with seeded V2 and Pusher messages (subscribes with random event and tag filters
+// and delta settings, delta compression requests, client events with extras, triggers with random
+// extras, tags and keys): the node never fails, every socket stays open and answers a ping, a V2 socket
+// never sees a `pusher:` event and a Pusher socket never sees V2 fields.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '../helpers/cleanup.js';
@@ -35,7 +35,7 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
 
     const message = (prefix: string): unknown => {
       const channel = fuzz.pick(channels);
-      switch (fuzz.int(7)) {
+      switch (fuzz.int(10)) {
         case 0:
           return {
             event: `${prefix}:subscribe`,
@@ -67,6 +67,12 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
           return { event: 'client-fuzz', channel: 'private-fuzz', data: fuzz.json(2), extras: fuzz.json(2) };
         case 3:
           return { event: `${prefix}:unsubscribe`, data: { channel } };
+        case 7:
+          return { event: `${prefix}:enable_delta_compression`, data: fuzz.json(2) };
+        case 8:
+          return { event: `${prefix}:delta_sync_error`, data: fuzz.pick([{ channel }, fuzz.json(2)]) };
+        case 9:
+          return { event: `${prefix}:subscribe`, data: { channel, delta: fuzz.json(2) } };
         case 4:
           return {
             event: fuzz.pick(['sockudo:', 'pusher:', 'sockudo_internal:', '']) + fuzz.string(2),
@@ -86,7 +92,8 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
           body: {
             name: fuzz.pick(['fuzz', 'client-x', 'e']) + fuzz.string(1),
             channel: fuzz.pick(['fuzz', 'private-fuzz', 'cache-fuzz']),
-            data: fuzz.string(),
+            // Large enough, now and then, to travel as a delta to a socket that enabled them.
+            data: fuzz.next() < 0.3 ? fuzz.string().repeat(20) : fuzz.string(),
             ...(fuzz.next() < 0.6 && {
               extras:
                 fuzz.next() < 0.5
@@ -117,5 +124,13 @@ describe('fuzz: a node under random V2 and Pusher messages', () => {
     ).toEqual([]);
     expect(v1.all((f) => f.event === '<unparseable>')).toEqual([]);
     expect(v2.all((f) => f.event === '<unparseable>')).toEqual([]);
+    // Delta requests were answered in each wire's own form, and a delta names its base.
+    expect(v2.all('sockudo:delta_compression_enabled').length).toBeGreaterThan(0);
+    expect(v1.all('pusher:delta_compression_enabled').every((f) => f.payload.enabled === false)).toBe(true);
+    for (const delta of v2.all('sockudo:delta')) {
+      expect(Object.keys(delta.payload)).toEqual(
+        expect.arrayContaining(['event', 'delta', 'seq', 'base_index']),
+      );
+    }
   }, 30_000);
 });

@@ -18,6 +18,7 @@ const RANKS: Record<string, number> = {
   spec: 2,
   metrics: 3,
   memory: 3,
+  delta: 3,
   adapter: 4,
   webhooks: 4,
   engine: 5,

@@ -2,7 +2,7 @@
 // its defaults and environment variables). docs/extensions.md shows each one on the wire.
 
 import { section } from './key-spec.js';
-import { BOOLEAN, POSITIVE } from './shapes.js';
+import { BOOLEAN, COUNT, NON_EMPTY, POSITIVE } from './shapes.js';
 
 export const IDEMPOTENCY = section(
   'idempotency',
@@ -109,6 +109,84 @@ export const TAG_FILTERING = section(
       type: BOOLEAN,
       default: true,
       description: 'Include an event’s tags in what V2 sockets receive (filters read them either way).',
+    },
+  ],
+);
+
+export const DELTA_COMPRESSION = section(
+  'delta_compression',
+  'Delta compression: V2 sockets that send sockudo:enable_delta_compression (or subscribe with delta) get channel events as fossil deltas from the previous one. Per channel: the app’s channel_delta_compression.',
+  [
+    {
+      key: 'enabled',
+      type: BOOLEAN,
+      default: true,
+      description: 'Serve deltas; when false, enable_delta_compression is answered enabled: false.',
+    },
+    {
+      key: 'algorithm',
+      type: { kind: 'enum', values: ['fossil', 'xdelta3'] },
+      default: 'fossil',
+      description:
+        'The algorithm of every delta. Only fossil is encoded here; xdelta3 (VCDIFF) is accepted and served as fossil (each delta says so).',
+    },
+    {
+      key: 'full_message_interval',
+      type: POSITIVE,
+      default: 10,
+      description: 'Deltas sent in a row before the next message goes out in full.',
+    },
+    {
+      key: 'min_message_size',
+      type: COUNT,
+      default: 100,
+      description: 'Frames shorter than this many bytes are sent as they are, outside the delta stream.',
+    },
+    {
+      key: 'max_state_age_secs',
+      type: POSITIVE,
+      default: 300,
+      description: 'A base older than this many seconds is not used: the next message goes out in full.',
+    },
+    {
+      key: 'max_channel_states_per_socket',
+      type: POSITIVE,
+      default: 100,
+      description: 'Channels whose bases one socket keeps; the least recently updated is dropped first.',
+    },
+    {
+      key: 'max_conflation_states_per_channel',
+      type: POSITIVE,
+      default: 100,
+      description:
+        'Bases (event names and conflation key values) one socket keeps per channel; the least recently updated is dropped first.',
+    },
+    {
+      key: 'conflation_key_path',
+      type: NON_EMPTY,
+      description:
+        'A dotted path into each message (asset, data.symbol) whose value keeps a base of its own, for channels without their own conflation_key.',
+    },
+    {
+      key: 'omit_delta_algorithm',
+      type: BOOLEAN,
+      default: false,
+      description: 'Leave the algorithm field out of each delta (clients then assume fossil).',
+    },
+    {
+      key: 'cluster_coordination',
+      type: BOOLEAN,
+      default: false,
+      description:
+        'Accepted for compatibility: each node keeps its own sockets’ delta state, which needs no coordination.',
+      applied: false,
+    },
+    {
+      key: 'coordination_backend',
+      type: { kind: 'enum', values: ['auto', 'none', 'redis', 'redis_cluster', 'redis-cluster', 'nats'] },
+      default: 'auto',
+      description: 'Accepted for compatibility (see cluster_coordination).',
+      applied: false,
     },
   ],
 );

@@ -10,7 +10,6 @@ export const RUST_SOCKUDO_ONLY_KEYS: readonly string[] = [
   'cluster_health',
   'connection_recovery',
   'database_pooling',
-  'delta_compression',
   'event_limits',
   'history',
   'opentelemetry',
