@@ -12,11 +12,13 @@ import type { App } from './apps/app.js';
 import type { EngineContext } from './engine/engine-context.js';
 import { resolveExtensionSettings } from './engine/extension-settings.js';
 import { HeartbeatClock } from './engine/heartbeat-clock.js';
+import { resolveConnectionRecoverySettings, resolveHistorySettings } from './engine/history-settings.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
 import { createCachedAppManager } from './memory/cached-app-manager.js';
 import { createMemoryAppManager } from './memory/memory-app-manager.js';
 import { createMemoryCache } from './memory/memory-cache.js';
+import { createMemoryHistoryStore } from './memory/memory-history-store.js';
 import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { appLabels } from './metrics/metric-labels.js';
@@ -109,6 +111,16 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     : local;
   const logger = options.logger ?? silentLogger;
   const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
+  const historySettings = resolveHistorySettings(options.historySettings);
+  const history = requireSpec(
+    'history',
+    options.history ??
+      createMemoryHistoryStore({
+        retentionWindowSeconds: historySettings.retentionWindowSeconds,
+        maxMessagesPerChannel: historySettings.maxMessagesPerChannel ?? 1000,
+        maxBytesPerChannel: historySettings.maxBytesPerChannel,
+      }),
+  );
   const context: EngineContext = {
     adapter,
     appManager: resolveAppManager(options),
@@ -120,6 +132,9 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
     extensions: resolveExtensionSettings(options.extensions),
+    history,
+    historySettings,
+    recoverySettings: resolveConnectionRecoverySettings(options.connectionRecovery),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     clock: new HeartbeatClock([
       (options.activityTimeout ?? 120) * 1000,
@@ -314,6 +329,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
           context.cache.close?.(),
           context.rateLimiter.close?.(),
           context.queue.close?.(),
+          context.history.close(),
           context.metrics.close?.(),
         ]);
       })();

@@ -5,6 +5,12 @@
 import { DEFAULT_MAX_CHANNEL_NAME_LENGTH } from '@sockudo/protocol';
 import { ConfigError } from '../util/errors.js';
 import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
+import {
+  type AppConnectionRecoveryPolicy,
+  type AppHistoryPolicy,
+  appHistoryPolicies,
+  type NamespaceHistoryPolicy,
+} from './app-history-policy.js';
 
 /** A webhook target of an app, in Rust Sockudo's shape. */
 export interface WebhookConfig {
@@ -64,6 +70,15 @@ export interface App {
    * `policy.idempotency`); a field left out takes the server's. @default undefined
    */
   idempotency?: AppIdempotency;
+  /** This app's override of the server's `history` section (`policy.history`). @default undefined */
+  history?: AppHistoryPolicy;
+  /** This app's override of `connection_recovery` (`policy.connection_recovery`). @default undefined */
+  connectionRecovery?: AppConnectionRecoveryPolicy;
+  /**
+   * History retention per channel namespace (`policy.channels.channel_namespaces[].history`): the
+   * namespace of `chat:room-1` (or `private-chat:room-1`) is `chat`. @default undefined
+   */
+  namespaceHistory?: Record<string, NamespaceHistoryPolicy>;
 }
 
 /** An app's override of the server's idempotency settings. */
@@ -125,6 +140,8 @@ export const APP_RECORD_KEYS: readonly string[] = [
   'allowed_origins',
   'webhooks',
   'idempotency',
+  'history',
+  'connection_recovery',
   ...APP_FIELDS.map((f) => f[1]),
 ];
 
@@ -290,5 +307,6 @@ export function appFromRecord(record: unknown, where = 'app'): App {
   if (hooks !== undefined) app.webhooks = parseWebhooks(hooks, `${where}.webhooks`);
   const idempotency = pick([policy, record], ['idempotency']);
   if (idempotency !== undefined) app.idempotency = parseIdempotency(idempotency, `${where}.idempotency`);
+  Object.assign(app, appHistoryPolicies(record, policy, where));
   return app as unknown as App;
 }

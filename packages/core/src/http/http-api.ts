@@ -208,6 +208,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
       ['cache', ctx.cache.checkHealth?.bind(ctx.cache)],
       ['queue', ctx.queue.checkHealth?.bind(ctx.queue)],
       ['rate_limiter', ctx.rateLimiter.checkHealth?.bind(ctx.rateLimiter)],
+      ['history', () => ctx.history.checkHealth()],
     ];
     const results = await Promise.all(
       checks.map(async ([name, check]) => {
