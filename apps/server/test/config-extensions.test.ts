@@ -50,8 +50,8 @@ describe('the extension sections', () => {
     });
     expect(warnings.join('\n')).not.toMatch(/does not implement/);
     // Sections still not served keep their warning.
-    expect(withFile({ tag_filtering: { enabled: true }, history: {} }).warnings.join('\n')).toMatch(
-      /does not implement: tag_filtering, history/,
+    expect(withFile({ tag_filtering: { enabled: true }, presence_history: {} }).warnings.join('\n')).toMatch(
+      /does not implement: tag_filtering, presence_history/,
     );
   });
 

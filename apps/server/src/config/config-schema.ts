@@ -7,6 +7,7 @@ import { ADAPTER } from './schema/adapter.js';
 import { APP_MANAGER, INLINE_APPS_ENV } from './schema/apps.js';
 import { DATABASE, REDIS_URL_ENV } from './schema/database.js';
 import { ECHO_CONTROL, EPHEMERAL, EVENT_NAME_FILTERING, IDEMPOTENCY } from './schema/extensions.js';
+import { CONNECTION_RECOVERY, HISTORY } from './schema/history.js';
 import type { ConfigKeySpec, EnvExtraSpec } from './schema/key-spec.js';
 import { LOGGING, METRICS } from './schema/metrics-and-logging.js';
 import { CHANNEL_LIMITS, CORS, HTTP_API, INSTANCE, SSL, TOP_LEVEL_KEYS } from './schema/server.js';
@@ -38,6 +39,8 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   ...ECHO_CONTROL,
   ...EVENT_NAME_FILTERING,
   ...EPHEMERAL,
+  ...HISTORY,
+  ...CONNECTION_RECOVERY,
   ...LOGGING,
 ];
 
