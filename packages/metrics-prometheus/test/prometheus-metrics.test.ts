@@ -62,6 +62,10 @@ describe('createPrometheusMetrics', () => {
       'idempotency_duplicates_total',
       'ephemeral_messages_total',
       'event_filter_suppressed_total',
+      'history_writes_total',
+      'history_write_failures_total',
+      'history_recovery_success_total',
+      'history_recovery_failures_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

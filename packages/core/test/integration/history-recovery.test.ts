@@ -2,12 +2,28 @@
 // nothing new on the Pusher wire, `pusher:resume` replaying exactly what was missed then live events,
 // and each refusal with Rust Sockudo's code.
 
+import type { MetricLabels, MetricsV1 } from '@sockudo/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '../helpers/cleanup.js';
 import { RawClient } from '../helpers/clients.js';
 import { APP, startServer } from '../helpers/server.js';
 
 afterEach(cleanup);
+
+/** Counters by name and label values, as the engine reports them. */
+function countingMetrics(): MetricsV1 & { count(name: string, label?: string): number } {
+  const totals = new Map<string, number>();
+  return {
+    specVersion: 1,
+    increment(name: string, labels?: MetricLabels, value = 1) {
+      const label = labels?.source ?? labels?.code;
+      for (const key of [name, `${name}:${label}`]) totals.set(key, (totals.get(key) ?? 0) + value);
+    },
+    gauge() {},
+    observe() {},
+    count: (name, label) => totals.get(label === undefined ? name : `${name}:${label}`) ?? 0,
+  };
+}
 
 const ON = { historySettings: { enabled: true }, connectionRecovery: { enabled: true } };
 
@@ -61,7 +77,8 @@ describe('serials on publish', () => {
 
 describe('pusher:resume', () => {
   it('replays exactly the missed events in order, then live ones', async () => {
-    const { port, backend } = await startServer(ON);
+    const metrics = countingMetrics();
+    const { port, backend } = await startServer({ ...ON, metrics });
     const first = await RawClient.v2(port);
     await first.subscribe('chat', undefined, 'sockudo');
     await backend().trigger('chat', 'msg', { n: 0 });
@@ -101,6 +118,10 @@ describe('pusher:resume', () => {
     // The replay comes before resume_success, the live event after.
     const events = again.frames.map((f) => f.event);
     expect(events.indexOf('sockudo:resume_success')).toBe(events.lastIndexOf('msg') - 1);
+    expect(metrics.count('history_writes_total')).toBe(22);
+    expect(metrics.count('history_replayed_messages_total')).toBe(20);
+    expect(metrics.count('history_recovery_success_total', 'cold')).toBe(1);
+    expect(metrics.count('history_recovery_failures_total')).toBe(0);
   });
 
   it('answers 4301 without recovery, 4302 without positions, and resume_failed past the window', async () => {
@@ -115,8 +136,10 @@ describe('pusher:resume', () => {
       message: 'Connection recovery is not enabled',
     });
 
+    const metrics = countingMetrics();
     const { port, backend } = await startServer({
       ...ON,
+      metrics,
       connectionRecovery: { enabled: true, maxBufferSize: 5 },
     });
     const client = await RawClient.v2(port);
@@ -155,5 +178,7 @@ describe('pusher:resume', () => {
     const success = await client.waitFor('sockudo:resume_success');
     expect(success.payload.recovered).toEqual([]);
     expect(success.payload.failed.map((f: { channel: string }) => f.channel)).toEqual(['news', 'other']);
+    expect(metrics.count('history_recovery_failures_total', 'position_expired')).toBe(1);
+    expect(metrics.count('history_recovery_failures_total', 'stream_reset')).toBe(1);
   });
 });
