@@ -3,6 +3,7 @@
 
 import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
+import type { RewindSocket } from '../history/rewind.js';
 import type { Subscriptions } from './subscriptions.js';
 
 /** A socket as the channel router sees it: its app, its subscriptions, and a way to report errors. */
@@ -16,4 +17,8 @@ export interface Subscriber extends SocketHandle {
   sendError(code: number | null, message: string, channel?: string): void;
   /** V2: only `events` (application events) reach this socket on `channel`; undefined lifts the filter. */
   filterEvents?(channel: string, events: ReadonlySet<string> | undefined): void;
+  /** What rewind on subscribe needs (the session's Connection has it). */
+  replayGate?: RewindSocket['replayGate'];
+  dropReplayGate?: RewindSocket['dropReplayGate'];
+  sendPast?: RewindSocket['sendPast'];
 }

@@ -48,6 +48,11 @@ export class ReplayGate {
     return true;
   }
 
+  /** Stops holding every channel; returns what was held, channel by channel, in serial order. */
+  releaseAll(): Buffer[] {
+    return [...this.held.keys()].flatMap((channel) => this.release(channel));
+  }
+
   /**
    * Stops holding `channel` and returns what was held, in serial order (messages without a serial
    * last, in arrival order), without those the replay delivered: a serial up to `replayedUpTo` of

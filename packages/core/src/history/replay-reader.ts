@@ -4,7 +4,7 @@
 // "history reset" from "too far behind" from "the store is down".
 
 import type { EngineContext } from '../engine/engine-context.js';
-import type { HistoryItem, HistoryPosition, HistoryStreamState } from '../spec/v1/index.js';
+import type { HistoryBounds, HistoryItem, HistoryPosition, HistoryStreamState } from '../spec/v1/index.js';
 import { HistoryCursorExpiredError } from '../util/errors.js';
 import type { ChannelPolicy } from './channel-policy.js';
 
@@ -50,6 +50,19 @@ function failure(
       newestSerial: state?.newestSerial,
     },
   };
+}
+
+/**
+ * Whether retention already dropped part of what `bounds` ask for: Rust Sockudo's
+ * `truncated_by_retention` (a start bound below the oldest retained message, or no start bound while
+ * serial 1 is gone).
+ */
+export function truncatedByRetention(bounds: HistoryBounds, state: HistoryStreamState): boolean {
+  if (state.oldestSerial === undefined) return false;
+  if (bounds.startSerial !== undefined) return bounds.startSerial < state.oldestSerial;
+  if (bounds.startTimeMs !== undefined)
+    return state.oldestSerial > 1 && bounds.startTimeMs < (state.oldestPublishedAtMs ?? 0);
+  return state.oldestSerial > 1;
 }
 
 /** Checks the channel's head against the position; undefined when a replay can go ahead. */

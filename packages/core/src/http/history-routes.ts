@@ -13,6 +13,7 @@ import {
   type HistoryCursor,
 } from '../history/history-cursor.js';
 import { deliveredFrame } from '../history/history-publisher.js';
+import { truncatedByRetention } from '../history/replay-reader.js';
 import type {
   HistoryBounds,
   HistoryDirection,
@@ -94,15 +95,6 @@ function sameBounds(a: HistoryBounds, b: HistoryBounds): boolean {
     a.startTimeMs === b.startTimeMs &&
     a.endTimeMs === b.endTimeMs
   );
-}
-
-/** Whether retention already dropped part of what the bounds ask for (Rust Sockudo's flag). */
-function truncatedByRetention(bounds: HistoryBounds, state: HistoryStreamState): boolean {
-  if (state.oldestSerial === undefined) return false;
-  if (bounds.startSerial !== undefined) return bounds.startSerial < state.oldestSerial;
-  if (bounds.startTimeMs !== undefined)
-    return state.oldestSerial > 1 && bounds.startTimeMs < (state.oldestPublishedAtMs ?? 0);
-  return state.oldestSerial > 1;
 }
 
 /** The JSON body of a reset or purge; 400 when it is not JSON, 422 when a field is missing or mistyped. */

@@ -142,6 +142,14 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
     this.gate = undefined;
   }
 
+  /** Lets go of every held channel (a subscribe with a rewind failed half-way). */
+  private releaseHeld(): void {
+    const gate = this.gate;
+    if (!gate) return;
+    this.gate = undefined;
+    for (const payload of gate.releaseAll()) this.deliver(payload);
+  }
+
   /** @internal A resume's: a payload in this socket's wire form, sent past the gate. */
   sendPast(payload: Buffer): void {
     this.deliver(payload);
@@ -291,6 +299,7 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
       .then(task)
       .catch((error: unknown) => {
         this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
+        this.releaseHeld();
         this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
       })
       .finally(() => {

@@ -182,3 +182,56 @@ describe('pusher:resume', () => {
     expect(metrics.count('history_recovery_failures_total', 'stream_reset')).toBe(1);
   });
 });
+
+describe('rewind on subscribe', () => {
+  it('sends the last N messages, or those of the last seconds, before live ones, then rewind_complete', async () => {
+    const { port, backend } = await startServer(ON);
+    for (let n = 1; n <= 10; n++) await backend().trigger('prices', 'price', String(n));
+    const last3 = await RawClient.v2(port);
+    last3.send({ event: 'sockudo:subscribe', data: { channel: 'prices', rewind: 3 } });
+    const complete = await last3.waitFor('sockudo:rewind_complete');
+    expect(complete.data).toEqual({
+      historical_count: 3,
+      live_count: 0,
+      complete: false,
+      truncated_by_retention: false,
+      truncated_by_limit: true,
+    });
+    expect(last3.all('price').map((f) => [f.data, JSON.parse(f.raw).serial])).toEqual([
+      ['8', 8],
+      ['9', 9],
+      ['10', 10],
+    ]);
+    const events = last3.frames.map((f) => f.event);
+    expect(events.indexOf('sockudo_internal:subscription_succeeded')).toBeLessThan(events.indexOf('price'));
+
+    const recent = await RawClient.v2(port);
+    recent.send({ event: 'sockudo:subscribe', data: { channel: 'prices', rewind: { seconds: 60 } } });
+    // As Rust Sockudo's: a rewind by time has no count limit, which it reports as truncated_by_limit.
+    expect((await recent.waitFor('sockudo:rewind_complete')).data).toMatchObject({
+      historical_count: 10,
+      truncated_by_retention: false,
+      truncated_by_limit: true,
+    });
+    await backend().trigger('prices', 'price', '11');
+    await recent.waitFor((f) => f.event === 'price' && f.data === '11');
+    expect(recent.all('price').map((f) => f.data)).toEqual(
+      Array.from({ length: 11 }, (_, i) => String(i + 1)),
+    );
+
+    const bad = await RawClient.v2(port);
+    bad.send({ event: 'sockudo:subscribe', data: { channel: 'prices', rewind: { minutes: 1 } } });
+    expect((await bad.waitFor('sockudo:error')).data).toEqual({
+      code: 4300,
+      message: 'Invalid rewind option in subscription data',
+    });
+    const off = await startServer();
+    const refused = await RawClient.v2(off.port);
+    refused.send({ event: 'sockudo:subscribe', data: { channel: 'prices', rewind: 2 } });
+    expect((await refused.waitFor('sockudo:error')).data).toEqual({
+      code: 4300,
+      message: "Channel rewind is disabled by policy for channel 'prices'",
+    });
+    await refused.waitFor('sockudo_internal:subscription_succeeded');
+  });
+});

@@ -43,8 +43,8 @@ export const HISTORY = openSection(
       type: BOOLEAN,
       default: true,
       env: ['HISTORY_REWIND_ENABLED'],
-      description: 'Accepted for compatibility: rewind on subscribe is not served yet.',
-      applied: false,
+      description:
+        'Let a subscription ask for recent history (rewind in the subscribe data; per app and namespace: rewind_enabled).',
     },
     {
       key: 'backend',
