@@ -14,6 +14,7 @@ import { resolveExtensionSettings } from './engine/extension-settings.js';
 import { HeartbeatClock } from './engine/heartbeat-clock.js';
 import { resolveConnectionRecoverySettings, resolveHistorySettings } from './engine/history-settings.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
+import { SequencedLocalAdapter } from './history/sequenced-local-adapter.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
 import { createCachedAppManager } from './memory/cached-app-manager.js';
 import { createMemoryAppManager } from './memory/memory-app-manager.js';
@@ -101,16 +102,7 @@ function originAllowed(app: App, origin: string | undefined): boolean {
  */
 export function createServer(options: ServerOptions = {}): SockudoServer {
   const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
-  const local = new LocalAdapter({ metrics });
-  const adapter: Adapter = options.transport
-    ? new HorizontalAdapter(local, requireSpec('transport', options.transport, [1, 2]), {
-        ...options.horizontal,
-        logger: options.logger,
-        metrics,
-      })
-    : local;
   const logger = options.logger ?? silentLogger;
-  const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const historySettings = resolveHistorySettings(options.historySettings);
   const history = requireSpec(
     'history',
@@ -121,6 +113,19 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         maxBytesPerChannel: historySettings.maxBytesPerChannel,
       }),
   );
+  // In a cluster, messages of channels with history reach this node's sockets in serial order, once,
+  // with gaps filled from the history store (history/sequenced-local-adapter.ts).
+  const local = options.transport
+    ? new SequencedLocalAdapter({ metrics, history, logger })
+    : new LocalAdapter({ metrics });
+  const adapter: Adapter = options.transport
+    ? new HorizontalAdapter(local, requireSpec('transport', options.transport, [1, 2]), {
+        ...options.horizontal,
+        logger: options.logger,
+        metrics,
+      })
+    : local;
+  const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const context: EngineContext = {
     adapter,
     appManager: resolveAppManager(options),

@@ -120,6 +120,16 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Channels a resume could not recover, by resume_failed code',
     labels: ['app_id', 'code'],
   },
+  history_gaps_detected_total: {
+    type: 'counter',
+    help: 'Jumps in a channel’s serials seen by this node (messages the broker did not deliver, or delivered late)',
+    labels: APP,
+  },
+  history_gap_messages_filled_total: {
+    type: 'counter',
+    help: 'Messages read back from channel history to fill a gap before newer ones were delivered',
+    labels: APP,
+  },
   // Channels and presence
   active_channels: { type: 'gauge', help: 'Channels with a subscriber on this node', labels: APP },
   channel_subscriptions_total: {
