@@ -34,6 +34,16 @@ function queueOf(ctx: EngineContext): Map<string, Promise<unknown>> {
   return queue;
 }
 
+/** False when neither the server nor the app turns history or recovery on: the publish path's fast exit. */
+function mayKeep(ctx: EngineContext, app: App): boolean {
+  return (
+    ctx.historySettings.enabled ||
+    ctx.recoverySettings.enabled ||
+    app.history !== undefined ||
+    app.connectionRecovery !== undefined
+  );
+}
+
 /** A stored message as it is delivered: the stored frame with its stream id and serial. */
 export function deliveredFrame(item: Pick<HistoryItem, 'payload' | 'streamId' | 'serial'>): string {
   return withV2Fields(item.payload, {
@@ -57,7 +67,7 @@ export function publishWithHistory(
   ephemeral: boolean,
   broadcast: (frame: string) => Promise<void>,
 ): Promise<void> {
-  if (ephemeral) return broadcast(frame);
+  if (ephemeral || !mayKeep(ctx, app)) return broadcast(frame);
   const policy = channelPolicy(ctx, app, channel);
   if (!policy.history && !policy.recovery) return broadcast(frame);
   const queue = queueOf(ctx);

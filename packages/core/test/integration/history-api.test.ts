@@ -1,7 +1,13 @@
 // The history HTTP routes on one node (memory store): pages both ways following cursors, state, purge
 // and reset, and each refusal with Rust Sockudo's status and code.
 
+import { appFromRecord } from '@sockudo/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  resolveConnectionRecoverySettings,
+  resolveHistorySettings,
+} from '../../src/engine/history-settings.js';
+import { channelNamespace, channelPolicy } from '../../src/history/channel-policy.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { signedRequest } from '../helpers/http.js';
 import { startServer } from '../helpers/server.js';
@@ -153,5 +159,54 @@ describe('GET /apps/:id/channels/:channel/history', () => {
     const expired = await json(port, '/channels/a/history', { limit: '2', cursor: body.next_cursor });
     expect(expired).toMatchObject({ status: 400, body: { code: 'invalid_input' } });
     expect(expired.body.error).toMatch(/^Expired history cursor/);
+  });
+});
+
+describe('per-app and per-namespace history policy', () => {
+  it('resolves a namespace’s retention over the app’s and the server’s', () => {
+    const app = appFromRecord({
+      id: 'a',
+      key: 'k',
+      secret: 's',
+      policy: {
+        history: { enabled: true, retention_window_seconds: 60 },
+        channels: { channel_namespaces: [{ name: 'chat', history: { max_messages_per_channel: 2 } }] },
+      },
+    });
+    const ctx = {
+      historySettings: resolveHistorySettings(),
+      recoverySettings: resolveConnectionRecoverySettings(),
+    };
+    expect(channelNamespace('private-chat:room')).toBe('chat');
+    expect(channelNamespace('presence-cache-chat:x')).toBe('chat');
+    expect(channelNamespace('room')).toBeUndefined();
+    const spaced = channelPolicy(ctx as never, app, 'private-chat:room');
+    expect(spaced.retention).toEqual({
+      retentionWindowSeconds: 60,
+      maxMessagesPerChannel: 2,
+      maxBytesPerChannel: undefined,
+    });
+    expect(channelPolicy(ctx as never, app, 'room').retention.maxMessagesPerChannel).toBeUndefined();
+    expect(channelPolicy(ctx as never, { ...app, history: undefined }, 'room').history).toBe(false);
+  });
+
+  it('turns history on for one app only', async () => {
+    const keeper = {
+      id: 'keeper',
+      key: 'keeper-key',
+      secret: 'keeper-secret',
+      policy: { history: { enabled: true, max_messages_per_channel: 2 } },
+    };
+    const plain = { id: 'plain', key: 'plain-key', secret: 'plain-secret' };
+    const { port, server, backend } = await startServer({ apps: [keeper, plain] });
+    for (let n = 0; n < 5; n++) {
+      await backend(keeper).trigger('other', 'msg', String(n));
+      await backend(plain).trigger('other', 'msg', String(n));
+    }
+    const { history } = server.context;
+    expect((await history.state('keeper', 'other')).retainedMessages).toBe(2);
+    expect((await history.state('plain', 'other')).streamId).toBeUndefined();
+    const refused = await signedRequest(port, { path: '/channels/other/history', app: plain });
+    expect(refused.status).toBe(422);
   });
 });
