@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { redisBroker } from './brokers.js';
 import { nodeConfig, type SockudoNode, startCluster, startNode, testApp } from './nodes.js';
 import { Scope } from './scope.js';
+import { is, Tabs } from './tabs.js';
 import { uid, WAIT_MS, withTimeout } from './waits.js';
 
 interface Frame {
@@ -108,6 +109,7 @@ describe('history and connection recovery over three nodes (redis adapter, redis
   const broker = redisBroker();
   const scope = new Scope();
   const clients: Client[] = [];
+  const tabs = new Tabs();
   const app = testApp();
   let nodes: SockudoNode[];
   let config: Record<string, unknown>;
@@ -130,6 +132,7 @@ describe('history and connection recovery over three nodes (redis adapter, redis
   }, 60_000);
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
+    tabs.closeAll();
   });
   afterAll(() => scope.close(), 30_000);
 
@@ -144,6 +147,8 @@ describe('history and connection recovery over three nodes (redis adapter, redis
     const channel = `chat-${uid()}`;
     const first = await open(a);
     await first.subscribe(channel);
+    const pusherJs = await tabs.add('pusher-js', c);
+    await pusherJs.subscribe(channel);
     await b.backend.trigger(channel, 'msg', JSON.stringify({ n: 0 }));
     const last = await first.waitFor((f) => f.event === 'msg', 'the first event');
     expect(Object.keys(JSON.parse(last.raw))).toEqual([
@@ -179,6 +184,13 @@ describe('history and connection recovery over three nodes (redis adapter, redis
     expect(new Set(received.map((f) => f.stream_id))).toEqual(new Set([last.stream_id]));
     // The 100 replayed come before resume_success, the live ones after it.
     expect(again.frames.indexOf(success)).toBe(again.frames.indexOf(received[99]!) + 1);
+    // A pusher-js client on node C saw every event as Pusher sends it, and nothing of the V2 fields.
+    await pusherJs.waitFor(
+      is('msg', channel, (data) => data.n === 110),
+      'the last event on pusher-js',
+    );
+    expect(pusherJs.all(is('msg', channel)).map((m) => m.data.n)).toEqual(range(0, 110));
+    expect(JSON.stringify(pusherJs.messages)).not.toMatch(/serial|stream_id|message_id/);
   }, 60_000);
 
   it('loses nothing when the client’s node is killed with SIGKILL', async () => {
