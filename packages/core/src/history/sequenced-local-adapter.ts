@@ -143,6 +143,35 @@ export class SequencedLocalAdapter extends LocalAdapter {
     }
   }
 
+  /** Reads, for every channel this node sequences, what was published since its last serial. */
+  override brokerRestored(): void {
+    for (const [key, sequence] of this.sequences) {
+      const [appId, channel] = key.split('\u0000') as [string, string];
+      const catchUp = (sequence.pending ?? Promise.resolve()).then(async () => {
+        try {
+          const state = await this.history.state(appId, channel);
+          if (
+            state.streamId === sequence.streamId &&
+            state.newestSerial !== undefined &&
+            state.newestSerial > sequence.last
+          ) {
+            await this.fill(sequence, appId, channel, state.newestSerial + 1);
+          }
+        } catch (error) {
+          this.logger.warn('could not catch up after a broker reconnect', {
+            appId,
+            channel,
+            error: String(error),
+          });
+        }
+      });
+      sequence.pending = catchUp;
+      void catchUp.then(() => {
+        if (sequence.pending === catchUp) sequence.pending = undefined;
+      });
+    }
+  }
+
   override async leave(...args: Parameters<LocalAdapter['leave']>): ReturnType<LocalAdapter['leave']> {
     const result = await super.leave(...args);
     if (result.channelVacated) this.sequences.delete(`${args[0].appId}\u0000${args[1]}`);
