@@ -14,6 +14,7 @@ describe('planDrivers: defaults', () => {
       cache: { driver: 'memory' },
       queue: { driver: 'memory' },
       rateLimiter: { driver: 'memory' },
+      history: { driver: 'memory' },
     });
   });
 });

@@ -29,6 +29,11 @@ export {
   appFromRecord,
   type WebhookConfig,
 } from './apps/app.js';
+export type {
+  AppConnectionRecoveryPolicy,
+  AppHistoryPolicy,
+  NamespaceHistoryPolicy,
+} from './apps/app-history-policy.js';
 export {
   FEATURE_COLUMNS,
   flatColumns,
@@ -56,6 +61,12 @@ export {
   type IdempotencySettings,
   type TagFilteringSettings,
 } from './engine/extension-settings.js';
+export type {
+  ConnectionRecoveryOptions,
+  ConnectionRecoverySettings,
+  HistoryOptions,
+  HistorySettings,
+} from './engine/history-settings.js';
 export type { CorsOptions } from './http/cors.js';
 export { type CachedAppManagerOptions, createCachedAppManager } from './memory/cached-app-manager.js';
 export {

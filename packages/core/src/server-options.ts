@@ -2,11 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import type { HorizontalAdapter, HorizontalAdapterOptions } from './adapter/horizontal-adapter.js';
 import type { App } from './apps/app.js';
 import type { ExtensionOptions } from './engine/extension-settings.js';
+import type { ConnectionRecoveryOptions, HistoryOptions } from './engine/history-settings.js';
 import type { CorsOptions } from './http/cors.js';
 import type { CachedAppManagerOptions } from './memory/cached-app-manager.js';
 import type {
   AppManagerV1,
   CacheV1,
+  HistoryStoreV1,
   MetricsV1,
   QueueV1,
   RateLimiterV1,
@@ -97,4 +99,21 @@ export interface ServerOptions {
    * 200 bytes), `ephemeral` (on) and `tagFiltering` (off; tags delivered). See docs/extensions.md.
    */
   extensions?: ExtensionOptions;
+  /**
+   * Where channel history and connection recovery's replay are kept. Give a shared store (Redis,
+   * PostgreSQL, MySQL) when several nodes serve the same apps, so a client can resume on any of them.
+   * @default a memory store (this node only), bounded by `historySettings`
+   */
+  history?: HistoryStoreV1;
+  /**
+   * Rust Sockudo's `history` section: `enabled` (false), `rewindEnabled` (true),
+   * `retentionWindowSeconds` (86400), `maxPageSize` (100), `maxMessagesPerChannel`,
+   * `maxBytesPerChannel`. An app overrides it in `policy.history`, a namespace its retention.
+   */
+  historySettings?: HistoryOptions;
+  /**
+   * Rust Sockudo's `connection_recovery` section: `enabled` (false), `bufferTtlSeconds` (120),
+   * `maxBufferSize` (100). An app overrides it in `policy.connection_recovery`.
+   */
+  connectionRecovery?: ConnectionRecoveryOptions;
 }

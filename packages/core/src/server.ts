@@ -12,11 +12,14 @@ import type { App } from './apps/app.js';
 import type { EngineContext } from './engine/engine-context.js';
 import { resolveExtensionSettings } from './engine/extension-settings.js';
 import { HeartbeatClock } from './engine/heartbeat-clock.js';
+import { resolveConnectionRecoverySettings, resolveHistorySettings } from './engine/history-settings.js';
 import { WatchlistRegistry } from './engine/watchlist.js';
+import { SequencedLocalAdapter } from './history/sequenced-local-adapter.js';
 import { createHttpApi, type HttpApiState } from './http/http-api.js';
 import { createCachedAppManager } from './memory/cached-app-manager.js';
 import { createMemoryAppManager } from './memory/memory-app-manager.js';
 import { createMemoryCache } from './memory/memory-cache.js';
+import { createMemoryHistoryStore } from './memory/memory-history-store.js';
 import { createMemoryQueue } from './memory/memory-queue.js';
 import { createMemoryRateLimiter } from './memory/memory-rate-limiter.js';
 import { appLabels } from './metrics/metric-labels.js';
@@ -100,7 +103,23 @@ function originAllowed(app: App, origin: string | undefined): boolean {
 export function createServer(options: ServerOptions = {}): SockudoServer {
   const metrics = requireSpec('metrics', options.metrics ?? noopMetrics);
   const extensions = resolveExtensionSettings(options.extensions);
-  const local = new LocalAdapter({ metrics, deliverTags: extensions.tagFiltering.enableTags });
+  const deliverTags = extensions.tagFiltering.enableTags;
+  const logger = options.logger ?? silentLogger;
+  const historySettings = resolveHistorySettings(options.historySettings);
+  const history = requireSpec(
+    'history',
+    options.history ??
+      createMemoryHistoryStore({
+        retentionWindowSeconds: historySettings.retentionWindowSeconds,
+        maxMessagesPerChannel: historySettings.maxMessagesPerChannel ?? 1000,
+        maxBytesPerChannel: historySettings.maxBytesPerChannel,
+      }),
+  );
+  // In a cluster, messages of channels with history reach this node's sockets in serial order, once,
+  // with gaps filled from the history store (history/sequenced-local-adapter.ts).
+  const local = options.transport
+    ? new SequencedLocalAdapter({ metrics, deliverTags, history, logger })
+    : new LocalAdapter({ metrics, deliverTags });
   const adapter: Adapter = options.transport
     ? new HorizontalAdapter(local, requireSpec('transport', options.transport, [1, 2]), {
         ...options.horizontal,
@@ -108,7 +127,6 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
         metrics,
       })
     : local;
-  const logger = options.logger ?? silentLogger;
   const queue = requireSpec('queue', options.queue ?? createMemoryQueue());
   const context: EngineContext = {
     adapter,
@@ -121,6 +139,9 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
     webhooks: new WebhookDispatcher(queue, logger, metrics, options.webhooks),
     watchlist: new WatchlistRegistry(metrics),
     extensions,
+    history,
+    historySettings,
+    recoverySettings: resolveConnectionRecoverySettings(options.connectionRecovery),
     userAuthenticationTimeoutMs: (options.userAuthenticationTimeout ?? 3600) * 1000,
     clock: new HeartbeatClock([
       (options.activityTimeout ?? 120) * 1000,
@@ -315,6 +336,7 @@ export function createServer(options: ServerOptions = {}): SockudoServer {
           context.cache.close?.(),
           context.rateLimiter.close?.(),
           context.queue.close?.(),
+          context.history.close(),
           context.metrics.close?.(),
         ]);
       })();

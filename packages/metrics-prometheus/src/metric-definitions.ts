@@ -114,6 +114,47 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Bytes delta compression saved (messages in full minus the deltas sent instead)',
     labels: APP,
   },
+  // Channel history and connection recovery (docs/history-and-recovery.md); Rust Sockudo's names
+  history_writes_total: {
+    type: 'counter',
+    help: 'Messages appended to channel history (each gets its serial there)',
+    labels: APP,
+  },
+  history_write_failures_total: {
+    type: 'counter',
+    help: 'Appends the history store refused or did not answer; the message was not published',
+    labels: APP,
+  },
+  history_write_latency_ms: {
+    type: 'histogram',
+    help: 'Milliseconds one append to channel history took',
+    labels: APP,
+  },
+  history_replayed_messages_total: {
+    type: 'counter',
+    help: 'Messages a resume replayed to a reconnecting socket',
+    labels: APP,
+  },
+  history_recovery_success_total: {
+    type: 'counter',
+    help: 'Channels recovered by a resume, by source (cold: durable history; hot: the recovery buffer)',
+    labels: ['app_id', 'source'],
+  },
+  history_recovery_failures_total: {
+    type: 'counter',
+    help: 'Channels a resume could not recover, by resume_failed code',
+    labels: ['app_id', 'code'],
+  },
+  history_gaps_detected_total: {
+    type: 'counter',
+    help: 'Jumps in a channel’s serials seen by this node (messages the broker did not deliver, or delivered late)',
+    labels: APP,
+  },
+  history_gap_messages_filled_total: {
+    type: 'counter',
+    help: 'Messages read back from channel history to fill a gap before newer ones were delivered',
+    labels: APP,
+  },
   // Channels and presence
   active_channels: { type: 'gauge', help: 'Channels with a subscriber on this node', labels: APP },
   channel_subscriptions_total: {
@@ -197,7 +238,10 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
   },
 } satisfies Record<string, MetricDefinition>);
 
-/** Buckets of the millisecond histograms (`broadcast_latency_ms`, `horizontal_adapter_resolve_time`). */
+/**
+ * Buckets of the millisecond histograms (`broadcast_latency_ms`, `horizontal_adapter_resolve_time`,
+ * `history_write_latency_ms`).
+ */
 export const DEFAULT_LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([
   0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
 ]);

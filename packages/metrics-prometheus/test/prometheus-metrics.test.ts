@@ -67,6 +67,10 @@ describe('createPrometheusMetrics', () => {
       'delta_compression_full_messages_total',
       'delta_compression_bandwidth_original_bytes',
       'delta_compression_bandwidth_saved_bytes',
+      'history_writes_total',
+      'history_write_failures_total',
+      'history_recovery_success_total',
+      'history_recovery_failures_total',
     ]) {
       expect(SOCKUDO_METRICS[name], name).toBeDefined();
     }

@@ -14,6 +14,7 @@ import {
   IDEMPOTENCY,
   TAG_FILTERING,
 } from './schema/extensions.js';
+import { CONNECTION_RECOVERY, HISTORY } from './schema/history.js';
 import type { ConfigKeySpec, EnvExtraSpec } from './schema/key-spec.js';
 import { LOGGING, METRICS } from './schema/metrics-and-logging.js';
 import { CHANNEL_LIMITS, CORS, HTTP_API, INSTANCE, SSL, TOP_LEVEL_KEYS } from './schema/server.js';
@@ -47,6 +48,8 @@ export const CONFIG_SCHEMA: readonly ConfigKeySpec[] = [
   ...EPHEMERAL,
   ...TAG_FILTERING,
   ...DELTA_COMPRESSION,
+  ...HISTORY,
+  ...CONNECTION_RECOVERY,
   ...LOGGING,
 ];
 

@@ -172,6 +172,19 @@ export interface ResolvedConfig {
     cluster_coordination: boolean;
     coordination_backend: string;
   };
+  history: PassThrough & {
+    enabled: boolean;
+    rewind_enabled: boolean;
+    backend: string;
+    retention_window_seconds: number;
+    max_page_size: number;
+    max_messages_per_channel?: number;
+    max_bytes_per_channel?: number;
+    postgres: { table_prefix: string; write_timeout_ms: number };
+    mysql: { table_prefix: string; write_timeout_ms: number };
+    redis: { prefix: string; url_override?: string; cluster_mode: boolean };
+  };
+  connection_recovery: { enabled: boolean; buffer_ttl_seconds: number; max_buffer_size: number };
   logging: {
     output_format: 'text' | 'json';
     level: LogLevel;

@@ -74,6 +74,19 @@ export function toServerOptions(config: ResolvedConfig, extra: Partial<ServerOpt
         ...(delta.conflation_key_path !== undefined && { conflationKeyPath: delta.conflation_key_path }),
       },
     },
+    historySettings: {
+      enabled: config.history.enabled,
+      rewindEnabled: config.history.rewind_enabled,
+      retentionWindowSeconds: config.history.retention_window_seconds,
+      maxPageSize: config.history.max_page_size,
+      maxMessagesPerChannel: config.history.max_messages_per_channel,
+      maxBytesPerChannel: config.history.max_bytes_per_channel,
+    },
+    connectionRecovery: {
+      enabled: config.connection_recovery.enabled,
+      bufferTtlSeconds: config.connection_recovery.buffer_ttl_seconds,
+      maxBufferSize: config.connection_recovery.max_buffer_size,
+    },
     ...extra,
   };
 }

@@ -8,6 +8,7 @@ import type {
   AppManagerV1,
   CacheV1,
   DriverKind,
+  HistoryStoreV1,
   Logger,
   QueueV1,
   RateLimiterV1,
@@ -75,6 +76,9 @@ const PACKAGES = {
   cache: ['@sockudo/cache-redis', 'createRedisCache'],
   queue: ['@sockudo/queue-redis', 'createRedisQueue'],
   rateLimiter: ['@sockudo/rate-limiter-redis', 'createRedisRateLimiter'],
+  redisHistory: ['@sockudo/history-redis', 'createRedisHistoryStore'],
+  postgresHistory: ['@sockudo/history-postgres', 'createPostgresHistoryStore'],
+  mysqlHistory: ['@sockudo/history-mysql', 'createMysqlHistoryStore'],
 } as const;
 
 /** The package of each built-in adapter transport. */
@@ -308,6 +312,19 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
               'rate_limiter.driver',
               limiterPlan,
             ),
+      );
+    }
+
+    const historyPlan = plan.history;
+    if (historyPlan.driver !== 'memory') {
+      const entry =
+        historyPlan.driver === 'postgres'
+          ? PACKAGES.postgresHistory
+          : historyPlan.driver === 'mysql'
+            ? PACKAGES.mysqlHistory
+            : PACKAGES.redisHistory;
+      serverOptions.history = await service(historyPlan, 'history.backend', () =>
+        builtIn<HistoryStoreV1>(entry, historyPlan.options, 'history.backend', historyPlan),
       );
     }
 

@@ -121,7 +121,11 @@ export class HorizontalAdapter implements Adapter {
         }),
       onResponse: (payload) => this.guard(() => this.requests.receive(payload)),
       onRouted: (_key, payload) => this.guard(() => this.onRouted(payload)),
-      onRestored: () => this.logger.info('cluster subscriptions restored after a broker reconnect'),
+      onRestored: () => {
+        this.logger.info('cluster subscriptions restored after a broker reconnect');
+        // Messages published meanwhile may be lost for this node: a gap-filling local adapter catches up.
+        this.local.brokerRestored();
+      },
     };
     await (this.transport as TransportV2).start(handlers);
     this.publish({ k: 'hello', n: this.nodeId, m: this.mode });

@@ -362,6 +362,9 @@ export class LocalAdapter implements Adapter {
     for (const socket of [...sockets]) socket.close(4009, 'You got disconnected by the app.');
   }
 
+  /** The broker link came back after a loss; a subclass that fills gaps catches up here. */
+  brokerRestored(): void {}
+
   localSocketCount(): number {
     return this.socketCount;
   }

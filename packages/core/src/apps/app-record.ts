@@ -125,6 +125,20 @@ export function policyRecord(app: App, previous: RawRecord = {}): RawRecord {
     if (app.idempotency.ttlSeconds !== undefined) idempotency.ttl_seconds = app.idempotency.ttlSeconds;
     out.idempotency = idempotency;
   }
+  if (app.history) out.history = overlay(previous.history, app.history);
+  if (app.connectionRecovery)
+    out.connection_recovery = overlay(previous.connection_recovery, app.connectionRecovery);
+  return out;
+}
+
+/** `settings` (camelCase fields) as snake_case keys over the `previous` stored object. */
+function overlay(previous: unknown, settings: object): RawRecord {
+  const out: RawRecord = isRecord(previous) ? { ...previous } : {};
+  for (const [field, value] of Object.entries(settings)) {
+    if (value === undefined) continue;
+    delete out[field];
+    out[field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
   return out;
 }
 

@@ -5,6 +5,12 @@
 import { DEFAULT_MAX_CHANNEL_NAME_LENGTH } from '@sockudo/protocol';
 import { ConfigError } from '../util/errors.js';
 import { camelCase, isRecord, type RawRecord } from '../util/raw-record.js';
+import {
+  type AppConnectionRecoveryPolicy,
+  type AppHistoryPolicy,
+  appHistoryPolicies,
+  type NamespaceHistoryPolicy,
+} from './app-history-policy.js';
 import { type ChannelDeltaRule, parseChannelDeltaCompression } from './channel-delta-compression.js';
 
 /** A webhook target of an app, in Rust Sockudo's shape. */
@@ -71,6 +77,15 @@ export interface App {
    * @default undefined (every channel inherits the server's `delta_compression`)
    */
   channelDeltaCompression?: Record<string, ChannelDeltaRule>;
+  /** This app's override of the server's `history` section (`policy.history`). @default undefined */
+  history?: AppHistoryPolicy;
+  /** This app's override of `connection_recovery` (`policy.connection_recovery`). @default undefined */
+  connectionRecovery?: AppConnectionRecoveryPolicy;
+  /**
+   * History retention per channel namespace (`policy.channels.channel_namespaces[].history`): the
+   * namespace of `chat:room-1` (or `private-chat:room-1`) is `chat`. @default undefined
+   */
+  namespaceHistory?: Record<string, NamespaceHistoryPolicy>;
 }
 
 /** An app's override of the server's idempotency settings. */
@@ -133,6 +148,8 @@ export const APP_RECORD_KEYS: readonly string[] = [
   'webhooks',
   'idempotency',
   'channel_delta_compression',
+  'history',
+  'connection_recovery',
   ...APP_FIELDS.map((f) => f[1]),
 ];
 
@@ -306,5 +323,6 @@ export function appFromRecord(record: unknown, where = 'app'): App {
       `${where}.${path}channel_delta_compression`,
     );
   }
+  Object.assign(app, appHistoryPolicies(record, policy, where));
   return app as unknown as App;
 }

@@ -13,6 +13,7 @@ import {
 } from '@sockudo/protocol';
 import type { PresenceMember } from '../adapter/adapter.js';
 import type { EngineContext } from '../engine/engine-context.js';
+import { parseRewind, type RewindSocket, rewindChannel } from '../history/rewind.js';
 import { isRecord } from '../util/raw-record.js';
 import type { TagPredicate } from '../wire/frame-tags.js';
 import { channelEventFrame, eventFrame } from '../wire/frames.js';
@@ -111,6 +112,11 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
     conn.sendError(null, `Existing subscription to channel ${channel}`, channel);
     return;
   }
+  const rewind = conn.replayGate ? parseRewind(request.rewind) : undefined;
+  if (rewind && 'error' in rewind) {
+    conn.sendError(ErrorCode.GenericError, rewind.error, channel);
+    return;
+  }
   const info = classifyChannel(channel);
   let member: PresenceMember | undefined;
   if (info.requiresAuth) {
@@ -161,6 +167,8 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
   if (events) conn.filterEvents?.(channel, events);
   if (tags) conn.filterTags?.(channel, tags);
   if (request.delta !== undefined) conn.subscriptionDelta?.(channel, request.delta);
+  // A rewind holds the channel's live messages from the join until the history is out (history/).
+  if (rewind) conn.replayGate!().hold(channel);
   const joined = await ctx.adapter.join(conn, channel, member);
   const { app } = conn;
   ctx.metrics.increment('channel_subscriptions_total', { appId: conn.appId, type: info.type });
@@ -197,6 +205,7 @@ export async function subscribe(conn: Subscriber, ctx: EngineContext, data: unkn
     conn.send(eventFrame(PusherEvent.SubscriptionSucceeded, {}, channel));
   }
   if (info.cache) await replayCache(conn, ctx, channel);
+  if (rewind) await rewindChannel(conn as Subscriber & RewindSocket, ctx, channel, rewind);
 }
 
 /** Handles `pusher:unsubscribe`, and every channel of a closing socket. */

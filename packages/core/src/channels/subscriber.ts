@@ -3,6 +3,7 @@
 
 import type { SocketHandle } from '../adapter/adapter.js';
 import type { App } from '../apps/app.js';
+import type { RewindSocket } from '../history/rewind.js';
 import type { TagPredicate } from '../wire/frame-tags.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -21,4 +22,8 @@ export interface Subscriber extends SocketHandle {
   filterTags?(channel: string, filter: TagPredicate | undefined): void;
   /** V2: the subscribe data's `delta` setting for `channel` (delta compression), applied before the join. */
   subscriptionDelta?(channel: string, setting: unknown): void;
+  /** What rewind on subscribe needs (the session's Connection has it). */
+  replayGate?: RewindSocket['replayGate'];
+  dropReplayGate?: RewindSocket['dropReplayGate'];
+  sendPast?: RewindSocket['sendPast'];
 }

@@ -1,9 +1,17 @@
 import type { Adapter } from '../adapter/adapter.js';
-import type { AppManagerV1, CacheV1, MetricsV1, QueueV1, RateLimiterV1 } from '../spec/v1/index.js';
+import type {
+  AppManagerV1,
+  CacheV1,
+  HistoryStoreV1,
+  MetricsV1,
+  QueueV1,
+  RateLimiterV1,
+} from '../spec/v1/index.js';
 import type { Logger } from '../util/logger.js';
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import type { ExtensionSettings } from './extension-settings.js';
 import type { HeartbeatClock } from './heartbeat-clock.js';
+import type { ConnectionRecoverySettings, HistorySettings } from './history-settings.js';
 import type { WatchlistRegistry } from './watchlist.js';
 
 /** The resolved services and settings every connection and the HTTP API share. */
@@ -33,5 +41,11 @@ export interface EngineContext {
   /** Idempotent publish, echo control, event-name filtering and ephemeral messages. */
   readonly extensions: ExtensionSettings;
   readonly webhooks: WebhookDispatcher;
+  /** Where channel history (and connection recovery's replay) lives; shared by every node or not. */
+  readonly history: HistoryStoreV1;
+  /** The server's `history` section (an app or namespace may override parts). */
+  readonly historySettings: HistorySettings;
+  /** The server's `connection_recovery` section (an app may override it). */
+  readonly recoverySettings: ConnectionRecoverySettings;
   readonly watchlist: WatchlistRegistry;
 }

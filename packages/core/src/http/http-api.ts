@@ -14,6 +14,7 @@ import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
 import type { RateLimitResult } from '../spec/v1/index.js';
 import { type CorsOptions, createCors } from './cors.js';
+import { createHistoryRoutes } from './history-routes.js';
 import { readBody } from './read-body.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
 import { CHANNEL_INFO, parseInfo, TRIGGER_INFO } from './trigger-input.js';
@@ -127,6 +128,8 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
     if (invalid) throw new HttpError(400, invalid);
   }
 
+  const history = createHistoryRoutes(ctx, { rateLimit, checkChannelName });
+
   async function getChannel({ app, query }: ApiRequest, res: ServerResponse, channel: string): Promise<void> {
     checkChannelName(app, channel);
     const info = parseInfo(query.info, CHANNEL_INFO);
@@ -208,6 +211,7 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
       ['cache', ctx.cache.checkHealth?.bind(ctx.cache)],
       ['queue', ctx.queue.checkHealth?.bind(ctx.queue)],
       ['rate_limiter', ctx.rateLimiter.checkHealth?.bind(ctx.rateLimiter)],
+      ['history', () => ctx.history.checkHealth()],
     ];
     const results = await Promise.all(
       checks.map(async ([name, check]) => {
@@ -273,9 +277,9 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
       throw new HttpError(404, 'Not found');
     }
 
-    const [, appId, resource, name, sub] = parts;
-    if (appId === undefined) throw new HttpError(404, 'Not found');
-    const handler = pick(method, resource, name, sub);
+    const [, appId, resource, name, sub, operation] = parts;
+    if (appId === undefined || (sub === 'history' && parts.length > 6)) throw new HttpError(404, 'Not found');
+    const handler = pick(method, resource, name, sub, operation);
     if (!handler) throw new HttpError(404, `No route for ${method} ${url.pathname}`);
     call.route = API_ROUTES.get(handler) ?? call.route;
     const request = await authenticate(req, url, appId, call);
@@ -283,7 +287,20 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
   }
 
   type Handler = (request: ApiRequest, res: ServerResponse, name: string) => Promise<void>;
-  function pick(method: string, resource?: string, name?: string, sub?: string): Handler | undefined {
+  function pick(
+    method: string,
+    resource?: string,
+    name?: string,
+    sub?: string,
+    operation?: string,
+  ): Handler | undefined {
+    if (resource === 'channels' && name !== undefined && sub === 'history') {
+      if (method === 'GET' && operation === undefined) return history.getHistory;
+      if (method === 'GET' && operation === 'state') return history.getHistoryState;
+      if (method === 'POST' && operation === 'reset') return history.resetHistory;
+      if (method === 'POST' && operation === 'purge') return history.purgeHistory;
+      return undefined;
+    }
     if (method === 'POST' && resource === 'events' && name === undefined) return triggerEvents;
     if (method === 'POST' && resource === 'batch_events' && name === undefined) return triggerBatch;
     if (method === 'POST' && resource === 'users' && name !== undefined && sub === 'terminate_connections') {
@@ -304,6 +321,10 @@ export function createHttpApi(ctx: EngineContext, state: HttpApiState, cors?: Co
     [getChannels, '/apps/:id/channels'],
     [getChannel, '/apps/:id/channels/:channel_name'],
     [getUsers, '/apps/:id/channels/:channel_name/users'],
+    [history.getHistory, '/apps/:id/channels/:channel_name/history'],
+    [history.getHistoryState, '/apps/:id/channels/:channel_name/history/state'],
+    [history.resetHistory, '/apps/:id/channels/:channel_name/history/reset'],
+    [history.purgeHistory, '/apps/:id/channels/:channel_name/history/purge'],
   ]);
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -37,12 +37,18 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly headers?: Record<string, string>,
+    /** Rust Sockudo's error `code` (`invalid_input`, `feature_disabled`, ...), for its newer routes. */
+    readonly code?: string,
   ) {
     super(message);
   }
 }
 
-/** Sends an {@link HttpError} as `{ "error": message, "status": n }`. */
+/** Sends an {@link HttpError} as `{ "error": message, "status": n }` (with `code` when it has one). */
 export function sendError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, { error: error.message, status: error.status }, error.headers);
+  const body =
+    error.code === undefined
+      ? { error: error.message, status: error.status }
+      : { error: error.message, code: error.code, status: error.status };
+  sendJson(res, error.status, body, error.headers);
 }

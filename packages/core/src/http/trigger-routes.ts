@@ -6,6 +6,7 @@ import { isCacheChannel, userIdFromServerToUserChannel } from '@sockudo/protocol
 import type { App } from '../apps/app.js';
 import { channelCacheKey } from '../channels/channel-cache.js';
 import type { EngineContext } from '../engine/engine-context.js';
+import { HistoryWriteError, publishWithHistory } from '../history/history-publisher.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import { channelEventFrame } from '../wire/frames.js';
 import { withExtras, withTags } from '../wire/v2-frames.js';
@@ -60,7 +61,14 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
         await adapter.sendToUser(app.id, userId, frame, event.socketId);
         continue;
       }
-      await adapter.broadcast(app.id, channel, frame, event.socketId);
+      // With history or connection recovery on, the store assigns the serial first (history/).
+      await publishWithHistory(ctx, app, channel, frame, event.name, extras?.ephemeral === true, (framed) =>
+        adapter.broadcast(app.id, channel, framed, event.socketId),
+      ).catch((error: unknown) => {
+        if (!HistoryWriteError.isInstance(error)) throw error;
+        ctx.logger.error('history append failed', { appId: app.id, channel, error: String(error.cause) });
+        throw new HttpError(500, `Failed to store the message in channel history: ${channel}`);
+      });
       if (isCacheChannel(channel)) {
         // What Rust Sockudo keeps too: event, channel and data, no extras.
         await ctx.cache.set(channelCacheKey(app.id, channel), pusherFrame, ctx.channelCacheTtlSeconds);
@@ -68,7 +76,7 @@ export function createTriggerRoutes(ctx: EngineContext, { rateLimit, channelInfo
     }
     const labels = appLabels(app.id);
     ctx.metrics.increment('http_events_published_total', labels, event.channels.length);
-    // An ephemeral message skips history (none yet) and webhooks (an API publish sends none anyway).
+    // An ephemeral message skips history and webhooks (an API publish sends none anyway).
     if (extras?.ephemeral) ctx.metrics.increment('ephemeral_messages_total', labels, event.channels.length);
     ctx.metrics.observe('broadcast_latency_ms', labels, performance.now() - receivedAt);
   }

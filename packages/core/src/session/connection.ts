@@ -18,6 +18,9 @@ import { Subscriptions } from '../channels/subscriptions.js';
 import { DELTA_SYNC_ERROR, ENABLE_DELTA_COMPRESSION } from '../delta/delta-frames.js';
 import type { SocketDelta } from '../delta/socket-delta.js';
 import type { EngineContext } from '../engine/engine-context.js';
+import { HistoryWriteError, publishWithHistory } from '../history/history-publisher.js';
+import { ReplayGate } from '../history/replay-gate.js';
+import { holdResumedChannels, RESUME_EVENT, resume } from '../history/resume.js';
 import { appLabels } from '../metrics/metric-labels.js';
 import type { MetricLabels } from '../spec/v1/index.js';
 import type { WireSocket, WireSocketListener } from '../websocket/wire-socket.js';
@@ -75,6 +78,8 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
   private tagFilters: Map<string, TagPredicate> | undefined = undefined;
   /** V2, after `enable_delta_compression` or a subscription's `delta`: the socket's delta state. */
   delta: SocketDelta | undefined = undefined;
+  /** While a resume replays: the live messages of its channels, held until the replay is out. */
+  private gate: ReplayGate | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -148,6 +153,35 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
    * per fan-out; a string is a frame for this socket alone, counted here.
    */
   send(frame: string | Buffer): void {
+    if (this.gate !== undefined && typeof frame !== 'string' && this.gate.offer(frame)) return;
+    this.deliver(frame);
+  }
+
+  /** @internal A resume's: this socket's gate, made on first use. */
+  replayGate(): ReplayGate {
+    this.gate ??= new ReplayGate();
+    return this.gate;
+  }
+
+  /** @internal */
+  dropReplayGate(): void {
+    this.gate = undefined;
+  }
+
+  /** Lets go of every held channel (a subscribe with a rewind failed half-way). */
+  private releaseHeld(): void {
+    const gate = this.gate;
+    if (!gate) return;
+    this.gate = undefined;
+    for (const payload of gate.releaseAll()) this.deliver(payload);
+  }
+
+  /** @internal A resume's: a payload in this socket's wire form, sent past the gate. */
+  sendPast(payload: Buffer): void {
+    this.deliver(payload);
+  }
+
+  private deliver(frame: string | Buffer): void {
     if (this.closed) return;
     // A Buffer is already in this socket's form (the adapter makes one per wire); a string is built for
     // the Pusher wire, and made V2 here (renamed, with Rust Sockudo's per-message `message_id`).
@@ -275,6 +309,10 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
       case DELTA_SYNC_ERROR:
         deltaSyncError(this, message.data);
         return;
+      case RESUME_EVENT:
+        holdResumedChannels(this, message.data);
+        this.serialise(() => resume(this, this.ctx, message.data));
+        return;
       default:
         if (!isClientEvent(message.event)) {
           this.ctx.logger.debug('ignored unknown event', { socketId: this.id, event: message.event });
@@ -293,6 +331,7 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
       .then(task)
       .catch((error: unknown) => {
         this.ctx.logger.error('message handler failed', { socketId: this.id, error: String(error) });
+        this.releaseHeld();
         this.sendError(ErrorCode.GenericError, 'Internal error while handling the message');
       })
       .finally(() => {
@@ -347,7 +386,19 @@ export class Connection implements SessionSocket, WireSocketListener, Heartbeat 
     const frame = rawChannelEventFrame(message.event, channel, data, userId);
     // A V2 socket with echo_messages (Rust Sockudo's default) gets its own event back; Pusher never echoes.
     const except = this.protocol === 2 && this.echoMessages ? undefined : this.id;
-    void this.ctx.adapter.broadcast(this.appId, channel, frame, except);
+    // With history or connection recovery on, the store assigns the serial first (history/).
+    publishWithHistory(this.ctx, app, channel, frame, message.event, false, (framed) =>
+      this.ctx.adapter.broadcast(this.appId, channel, framed, except),
+    ).catch((error: unknown) => {
+      const stored = HistoryWriteError.isInstance(error);
+      this.ctx.logger.error(stored ? 'history append failed' : 'client event broadcast failed', {
+        appId: app.id,
+        channel,
+        error: String(stored ? error.cause : error),
+      });
+      if (stored)
+        this.sendError(ErrorCode.GenericError, 'Failed to store the client event in history', channel);
+    });
     this.ctx.webhooks.emit(app, {
       name: 'client_event',
       channel,

@@ -22,6 +22,7 @@ const RANKS: Record<string, number> = {
   adapter: 4,
   webhooks: 4,
   engine: 5,
+  history: 5.5,
   channels: 6,
   session: 7,
   http: 7,

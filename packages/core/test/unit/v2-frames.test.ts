@@ -3,7 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { channelEventFrame, errorFrame, eventFrame, rawChannelEventFrame } from '../../src/wire/frames.js';
-import { frameEventName, hasExtras, v1Frame, v2Frame, withExtras } from '../../src/wire/v2-frames.js';
+import {
+  frameEventName,
+  hasExtras,
+  v1Frame,
+  v2FieldsOf,
+  v2Frame,
+  withExtras,
+  withV2Fields,
+} from '../../src/wire/v2-frames.js';
 
 describe('v2 frames', () => {
   it('leave Pusher frames without extras untouched for V1, and rename only protocol events for V2', () => {
@@ -51,5 +59,33 @@ describe('v2 frames', () => {
     expect(frameEventName(rawChannelEventFrame('client-ü', 'private-c', '{"event":"no"}'))).toBe('client-ü');
     expect(frameEventName('{"channel":"c","event":"late"}')).toBeUndefined();
     expect(frameEventName('{"event":"unterminated')).toBeUndefined();
+  });
+
+  it('carry a message_id, stream_id and serial before extras, in Rust Sockudo order, whatever order they come', async () => {
+    const base = channelEventFrame('e', 'c', 'x,"serial":1}');
+    const carried = withV2Fields(withExtras(base, '{"echo":false}'), {
+      serial: '12',
+      stream_id: '"s-1"',
+      message_id: '"m\\"1"',
+    });
+    expect(hasExtras(carried)).toBe(true);
+    expect(v1Frame(carried)).toBe(base);
+    expect(v2Frame(carried)).toBe(
+      `${base.slice(0, -1)},"message_id":"m\\"1","stream_id":"s-1","serial":12,"extras":{"echo":false}}`,
+    );
+    expect(Object.keys(JSON.parse(v2Frame(carried)))).toEqual([
+      'event',
+      'channel',
+      'data',
+      'message_id',
+      'stream_id',
+      'serial',
+      'extras',
+    ]);
+    expect(v2FieldsOf(carried).get('serial')).toBe('12');
+    expect(frameEventName(carried)).toBe('e');
+    // Given again, a field is replaced, not repeated.
+    expect(v2Frame(withV2Fields(carried, { serial: '13' }))).toContain('"serial":13,"extras"');
+    expect(v2FieldsOf(base).size).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import type { ConfigIssue } from '../config-issue.js';
 import type { ResolvedConfig } from '../resolved-config.js';
 import { planAdapter } from './adapter-plan.js';
 import { planAppManager } from './app-manager-plan.js';
+import { planHistory } from './history-plan.js';
 import type { DriverPlan, DriverPlanResult } from './plans.js';
 import { planCache, planQueue, planRateLimiter } from './service-plans.js';
 
@@ -21,6 +22,7 @@ export function planDrivers(config: ResolvedConfig): DriverPlanResult {
     cache: planCache(config, errors),
     queue: planQueue(config, errors),
     rateLimiter: planRateLimiter(config, errors),
+    history: planHistory(config, errors),
   };
   return { plan, errors };
 }

@@ -10,6 +10,9 @@ import type { MysqlAppManagerOptions } from '@sockudo/app-manager-mysql';
 import type { PostgresAppManagerOptions } from '@sockudo/app-manager-postgres';
 import type { RedisCacheOptions } from '@sockudo/cache-redis';
 import type { DriverKind, HorizontalAdapterOptions } from '@sockudo/core';
+import type { MysqlHistoryStoreOptions } from '@sockudo/history-mysql';
+import type { PostgresHistoryStoreOptions } from '@sockudo/history-postgres';
+import type { RedisHistoryStoreOptions } from '@sockudo/history-redis';
 import type { RedisQueueOptions } from '@sockudo/queue-redis';
 import type { RedisRateLimiterOptions } from '@sockudo/rate-limiter-redis';
 import type { ConfigIssue } from '../config-issue.js';
@@ -93,6 +96,13 @@ export type RateLimiterPlan =
   | RedisServicePlan<RedisRateLimiterOptions>
   | PackageDriverPlan<'rate_limiter'>;
 
+/** Where channel history (and connection recovery's replay) is kept. */
+export type HistoryPlan =
+  | { driver: 'memory' }
+  | RedisServicePlan<RedisHistoryStoreOptions>
+  | (DriverTarget & { driver: 'postgres'; options: PostgresHistoryStoreOptions })
+  | (DriverTarget & { driver: 'mysql'; options: MysqlHistoryStoreOptions });
+
 /** Every role's driver. */
 export interface DriverPlan {
   adapter: AdapterPlan;
@@ -100,6 +110,7 @@ export interface DriverPlan {
   cache: CachePlan;
   queue: QueuePlan;
   rateLimiter: RateLimiterPlan;
+  history: HistoryPlan;
 }
 
 /** The outcome of {@link planDrivers}: use `plan` only when `errors` is empty. */
