@@ -8,7 +8,9 @@
 # For a quick end-to-end check: DURATION=3 CONNECTIONS=2000 P1_USERS=100 ROUNDS=1 (figures not comparable).
 # TARGETS="ours-lean ours-ws soketi" races our WebSocket engines too (ours = the configured default);
 # ours-redis is ours on the redis adapter (one node, a prefix of its own): TARGETS="ours ours-redis" shows
-# what joining a cluster costs a node on its own (C1: the broker subscription behind every first subscribe).
+# what joining a cluster costs a node on its own (C1: the broker subscription behind every first subscribe);
+# ours-history is ours with channel history on every channel, kept in Redis ($REDIS_HOST:$REDIS_PORT,
+# under a prefix of this run's, at most 1,000 messages per channel): TARGETS="ours ours-history".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SOKETI_DIR="${SOKETI_DIR:-/tmp/soketi}"
@@ -40,6 +42,10 @@ start_ours() {
   local config=() engine=() cluster=$3
   case "$TARGET" in
     ours-redis) cluster=1 ;;
+    ours-history)
+      engine=(HISTORY_ENABLED=true HISTORY_BACKEND=redis HISTORY_REDIS_PREFIX="$PREFIX-history:"
+        HISTORY_MAX_MESSAGES_PER_CHANNEL=1000 REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT")
+      ;;
     ours-*) engine=(SOCKUDO_WEBSOCKET_ENGINE="${TARGET#ours-}") ;;
   esac
   if [ "$cluster" = 1 ]; then
