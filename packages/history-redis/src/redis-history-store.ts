@@ -151,6 +151,8 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions = {}):
 
   return {
     specVersion: 1,
+    // One connection per channel (its slot), scripts run in the order they were sent.
+    orderedAppends: true,
 
     async append(appId, channel, message, retention) {
       if (typeof message?.payload !== 'string') {

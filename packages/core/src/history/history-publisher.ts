@@ -1,8 +1,8 @@
 // Publishing on a channel with history or connection recovery on: the message gets a `message_id`, is
 // appended to the history store (which assigns the channel's serial atomically across the cluster),
 // and is broadcast carrying `message_id`, `stream_id` and `serial` for V2 sockets (wire/v2-frames.ts:
-// V1 sockets never see them). Publishes of one channel on one node run one after the other, so this
-// node broadcasts a channel's messages in serial order.
+// V1 sockets never see them). Publishes of one channel on one node are broadcast one after the other,
+// so this node broadcasts a channel's messages in serial order.
 
 import { randomUUID } from 'node:crypto';
 import type { App } from '../apps/app.js';
@@ -72,25 +72,34 @@ export function publishWithHistory(
   if (!policy.history && !policy.recovery) return broadcast(frame);
   const queue = queueOf(ctx);
   const key = `${app.id}\u0000${channel}`;
-  const run = (queue.get(key) ?? Promise.resolve()).then(async () => {
-    const messageId = randomUUID();
-    const stored = withV2Fields(frame, { message_id: JSON.stringify(messageId) });
-    const labels = appLabels(app.id);
+  const previous = queue.get(key) ?? Promise.resolve();
+  const messageId = randomUUID();
+  const stored = withV2Fields(frame, { message_id: JSON.stringify(messageId) });
+  const labels = appLabels(app.id);
+  const append = async () => {
     const started = performance.now();
-    let position: { streamId: string; serial: number };
     try {
-      position = await ctx.history.append(
+      const position = await ctx.history.append(
         app.id,
         channel,
         { payload: stored, eventName, messageId },
         policy.retention,
       );
+      ctx.metrics.increment('history_writes_total', labels);
+      ctx.metrics.observe('history_write_latency_ms', labels, performance.now() - started);
+      return position;
     } catch (cause) {
       ctx.metrics.increment('history_write_failures_total', labels);
       throw new HistoryWriteError(`the history store did not store the message on ${channel}`, { cause });
     }
-    ctx.metrics.increment('history_writes_total', labels);
-    ctx.metrics.observe('history_write_latency_ms', labels, performance.now() - started);
+  };
+  // A store that serialises appends in call order (Redis) takes them all at once, so a burst of
+  // publishes costs one round trip and is broadcast in one turn (its frames corked together); the
+  // broadcasts still follow one another in serial order. Other stores get one append at a time.
+  const appended = ctx.history.orderedAppends ? append() : undefined;
+  appended?.catch(() => {}); // awaited below; a failure is reported there
+  const run = previous.then(async () => {
+    const position = await (appended ?? append());
     await broadcast(deliveredFrame({ payload: stored, ...position }));
   });
   const tail = run.catch(() => {});

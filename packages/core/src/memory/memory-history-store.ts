@@ -201,6 +201,8 @@ export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}
 
   return {
     specVersion: 1,
+    // Each append is done before it returns.
+    orderedAppends: true,
 
     async append(appId, channelName, message: HistoryMessage, retention?: HistoryRetention) {
       ensureOpen('append');

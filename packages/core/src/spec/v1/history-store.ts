@@ -179,6 +179,13 @@ export interface HistoryResetResult {
 export interface HistoryStoreV1 {
   readonly specVersion: 1;
   /**
+   * True when appends of one channel, called one after the other without waiting, are given serials in
+   * the order they were called (one connection executing commands in order, as Redis does; an
+   * in-process store). Publishers then keep many appends of a channel in flight instead of one.
+   * Absent or false: each append of a channel waits for the one before it. @default false
+   */
+  readonly orderedAppends?: boolean;
+  /**
    * Appends `message` to the channel's stream in one atomic step: assigns the next serial (starting the
    * stream, with a new id and serial 1, if the channel has none), stores the message, then trims the
    * channel to `retention`.
