@@ -177,6 +177,16 @@ export const serialGroup: DriverTestCase<HistoryContext>[] = [
     },
   },
   {
+    name: 'a store that declares orderedAppends gives appends called without waiting serials in call order',
+    async run({ store }) {
+      if (store.orderedAppends !== true) return; // the promise is optional; nothing to hold it to
+      const results = await Promise.all(
+        range(0, 99).map((i) => store.append('app-1', 'ordered', { payload: `p-${i}` }, KEEP)),
+      );
+      assert.deepEqual(serials(results), range(1, 100), 'serial i + 1 for the i-th append called');
+    },
+  },
+  {
     name: 'a reset racing appends: each append lands wholly in the old stream or in the new one',
     async run({ store }) {
       const before = await store.append('app-1', 'reset-race', { payload: 'before' }, KEEP);
