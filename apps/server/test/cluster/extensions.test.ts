@@ -3,58 +3,12 @@
 // on a third node gets the plain Pusher frame; a V2 client event is echoed to its sender.
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { redisBroker } from './brokers.js';
-import { type SockudoNode, startCluster, testApp } from './nodes.js';
+import { startCluster, testApp } from './nodes.js';
 import { Scope } from './scope.js';
 import { is, Tabs } from './tabs.js';
-import { uid, WAIT_MS, withTimeout } from './waits.js';
-
-/** A raw protocol V2 socket, speaking @sockudo/client's frames, that keeps every frame it gets. */
-class V2Socket {
-  readonly frames: Array<{ event: string; channel?: string; data?: unknown; extras?: unknown; raw: string }> =
-    [];
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const raw = data.toString();
-      this.frames.push({ ...JSON.parse(raw), raw });
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  static async open(node: SockudoNode, query = ''): Promise<V2Socket & { socketId: string }> {
-    const ws = new WebSocket(
-      `ws://127.0.0.1:${node.port}/app/${node.app.key}?protocol=2&format=json${query}`,
-    );
-    const socket = new V2Socket(ws);
-    const established = await socket.waitFor((f) => f.event === 'sockudo:connection_established', 'connect');
-    return Object.assign(socket, { socketId: JSON.parse(established.data as string).socket_id as string });
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  async waitFor(test: (frame: V2Socket['frames'][number]) => boolean, what: string) {
-    return withTimeout(
-      (async () => {
-        for (;;) {
-          const found = this.frames.find(test);
-          if (found) return found;
-          await new Promise<void>((resolve) => this.waiters.push(resolve));
-        }
-      })(),
-      `${what} (got ${this.frames.map((f) => f.event).join(', ')})`,
-      WAIT_MS,
-    );
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
+import { V2Socket } from './v2-socket.js';
+import { uid } from './waits.js';
 
 describe('the V2 wire over three nodes', () => {
   const broker = redisBroker();

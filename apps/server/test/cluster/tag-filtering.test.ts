@@ -4,70 +4,12 @@
 // carried across; a pusher-js tab gets every event, without tags.
 
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { redisBroker } from './brokers.js';
-import { type SockudoNode, startCluster, testApp } from './nodes.js';
+import { startCluster, testApp } from './nodes.js';
 import { Scope } from './scope.js';
 import { is, Tabs } from './tabs.js';
-import { uid, WAIT_MS, withTimeout } from './waits.js';
-
-interface Frame {
-  event: string;
-  channel?: string;
-  data?: unknown;
-  raw: string;
-}
-
-/** A raw protocol V2 socket that keeps every frame it gets. */
-class V2Socket {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const raw = data.toString();
-      this.frames.push({ ...JSON.parse(raw), raw });
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  static async open(node: SockudoNode): Promise<V2Socket> {
-    const socket = new V2Socket(new WebSocket(`ws://127.0.0.1:${node.port}/app/${node.app.key}?protocol=2`));
-    await socket.waitFor((f) => f.event === 'sockudo:connection_established', 'connect');
-    return socket;
-  }
-
-  async subscribe(channel: string, data: Record<string, unknown> = {}): Promise<void> {
-    this.ws.send(JSON.stringify({ event: 'sockudo:subscribe', data: { channel, ...data } }));
-    const ack = await this.waitFor((f) => f.channel === channel || f.event === 'sockudo:error', channel);
-    expect(ack.event, ack.raw).toBe('sockudo_internal:subscription_succeeded');
-  }
-
-  async waitFor(test: (frame: Frame) => boolean, what: string): Promise<Frame> {
-    return withTimeout(
-      (async () => {
-        for (;;) {
-          const found = this.frames.find(test);
-          if (found) return found;
-          await new Promise<void>((resolve) => this.waiters.push(resolve));
-        }
-      })(),
-      `${what} (got ${this.frames.map((f) => f.event).join(', ')})`,
-      WAIT_MS,
-    );
-  }
-
-  /** The application events received on `channel`, by name. */
-  events(channel: string): string[] {
-    return this.frames
-      .filter((f) => f.channel === channel && !f.event.startsWith('sockudo'))
-      .map((f) => f.event);
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
+import { V2Socket } from './v2-socket.js';
+import { uid } from './waits.js';
 
 const FILTERS: Array<{ filter: unknown; wants: string[] }> = [
   { filter: { key: 'region', cmp: 'eq', val: 'eu' }, wants: ['eu-low', 'eu-high', 'done'] },
