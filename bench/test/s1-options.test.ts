@@ -39,7 +39,7 @@ describe('parseS1Options', () => {
       channels: 2000,
       channelType: 'private',
       rate: 2000,
-      batch: 1,
+      batch: 10,
       duration: 20,
       warmup: 5,
       payload: 100,
