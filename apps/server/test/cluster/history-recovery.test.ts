@@ -6,33 +6,30 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { redisBroker } from './brokers.js';
+import { FrameLog, type RawFrame } from './frame-log.js';
 import { nodeConfig, type SockudoNode, startCluster, startNode, testApp } from './nodes.js';
 import { Scope } from './scope.js';
 import { is, Tabs } from './tabs.js';
-import { uid, WAIT_MS, withTimeout } from './waits.js';
+import { uid, WAIT_MS } from './waits.js';
 
-interface Frame {
-  event: string;
-  channel?: string;
-  data?: unknown;
+interface Frame extends RawFrame {
   serial?: number;
   stream_id?: string;
   message_id?: string;
-  raw: string;
 }
 
 /** A raw WebSocket in @sockudo/client's wire format (`?protocol=2`, or Pusher's with `v1`). */
 class Client {
-  readonly frames: Frame[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly log: FrameLog<Frame>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const raw = data.toString();
-      this.frames.push({ ...JSON.parse(raw), raw });
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+    this.log = new FrameLog(ws);
     ws.on('error', () => {});
+  }
+
+  /** Every frame received, in order. */
+  get frames(): readonly Frame[] {
+    return this.log.frames;
   }
 
   static async open(node: SockudoNode, v1 = false): Promise<Client> {
@@ -72,18 +69,8 @@ class Client {
     return this.frames.filter((f) => f.event === name);
   }
 
-  async waitFor(test: (frame: Frame) => boolean, what: string, ms = WAIT_MS): Promise<Frame> {
-    return withTimeout(
-      (async () => {
-        for (;;) {
-          const found = this.frames.find(test);
-          if (found) return found;
-          await new Promise<void>((resolve) => this.waiters.push(resolve));
-        }
-      })(),
-      `${what} (got ${this.frames.length} frames, last ${this.frames.at(-1)?.event})`,
-      ms,
-    );
+  waitFor(test: (frame: Frame) => boolean, what: string, ms = WAIT_MS): Promise<Frame> {
+    return this.log.waitFor(test, what, ms);
   }
 
   close(): void {

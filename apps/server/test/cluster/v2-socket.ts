@@ -3,31 +3,26 @@
 
 import { expect } from 'vitest';
 import WebSocket from 'ws';
+import { FrameLog, type RawFrame } from './frame-log.js';
 import type { SockudoNode } from './nodes.js';
-import { WAIT_MS, withTimeout } from './waits.js';
 
-export interface V2Frame {
-  event: string;
-  channel?: string;
-  data?: unknown;
+export interface V2Frame extends RawFrame {
   extras?: unknown;
-  /** The frame as it came over the wire. */
-  raw: string;
 }
 
 export class V2Socket {
-  readonly frames: V2Frame[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly log: FrameLog<V2Frame>;
 
   /** Set once the server's `connection_established` arrived (open() waits for it). */
   socketId = '';
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const raw = data.toString();
-      this.frames.push({ ...JSON.parse(raw), raw });
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+    this.log = new FrameLog(ws);
+  }
+
+  /** Every frame received, in order. */
+  get frames(): readonly V2Frame[] {
+    return this.log.frames;
   }
 
   /** Connects to `node` (`query` is appended to the URL, e.g. `&echo_messages=false`). */
@@ -51,18 +46,8 @@ export class V2Socket {
     expect(ack.event, ack.raw).toBe('sockudo_internal:subscription_succeeded');
   }
 
-  async waitFor(test: (frame: V2Frame) => boolean, what: string): Promise<V2Frame> {
-    return withTimeout(
-      (async () => {
-        for (;;) {
-          const found = this.frames.find(test);
-          if (found) return found;
-          await new Promise<void>((resolve) => this.waiters.push(resolve));
-        }
-      })(),
-      `${what} (got ${this.frames.map((f) => f.event).join(', ')})`,
-      WAIT_MS,
-    );
+  waitFor(test: (frame: V2Frame) => boolean, what: string): Promise<V2Frame> {
+    return this.log.waitFor(test, what);
   }
 
   /** The application events received on `channel`, by name. */
