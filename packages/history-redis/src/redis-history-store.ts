@@ -132,7 +132,17 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions = {}):
   const defaults: HistoryRetention = options.retention ?? { retentionWindowSeconds: 86_400 };
   validateHistoryRetention(defaults);
   const timeoutMs = options.commandTimeoutMs ?? 2000;
-  const connection = openRedisConnection(options, 'sockudo-history', timeoutMs);
+  // Appends of a burst go out in one write (and their replies come back in one read): ioredis queues
+  // the commands of one event-loop turn and sends them together, still in call order.
+  const connection = openRedisConnection(
+    {
+      ...options,
+      redis: { enableAutoPipelining: true, ...options.redis },
+      cluster: { enableAutoPipelining: true, ...options.cluster },
+    },
+    'sockudo-history',
+    timeoutMs,
+  );
   const { client } = connection;
   client.defineCommand('sockudoHistoryAppend', { numberOfKeys: 2, lua: APPEND });
   client.defineCommand('sockudoHistoryRead', { numberOfKeys: 2, lua: READ });
