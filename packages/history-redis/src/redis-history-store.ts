@@ -132,8 +132,8 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions = {}):
   const defaults: HistoryRetention = options.retention ?? { retentionWindowSeconds: 86_400 };
   validateHistoryRetention(defaults);
   const timeoutMs = options.commandTimeoutMs ?? 2000;
-  // Appends of a burst go out in one write (and their replies come back in one read): ioredis queues
-  // the commands of one event-loop turn and sends them together, still in call order.
+  // Appends of a burst go out in one write instead of one each: ioredis queues the commands of one
+  // event-loop turn and sends them together, still in call order (so `orderedAppends` holds).
   const connection = openRedisConnection(
     {
       ...options,
