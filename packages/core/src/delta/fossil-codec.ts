@@ -1,11 +1,14 @@
-// Fossil deltas (the format of Fossil SCM's delta.c) through the `fossil-delta` package, the decoder
+// Fossil deltas (the format of Fossil SCM's delta.c). Encoded by walking base and target side by side
+// (fossil-encoder.ts: one changed JSON value is one insert), or by `fossil-delta`'s port of Fossil's own
+// encoder when they differ by more than local edits; decoded by `fossil-delta`, the decoder
 // @sockudo/client itself uses (`applyDelta(base, delta)`), so what is encoded here decodes there.
 
 import { applyDelta, createDelta } from 'fossil-delta';
+import { walkingFossilDelta } from './fossil-encoder.js';
 
 /** The fossil delta that turns `base` into `target`. */
 export function fossilDelta(base: Uint8Array, target: Uint8Array): Uint8Array {
-  return createDelta(base, target);
+  return walkingFossilDelta(base, target) ?? createDelta(base, target);
 }
 
 /** `target` rebuilt from `base` and a delta, its checksum verified (throws on a mismatch). */
