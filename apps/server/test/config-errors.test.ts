@@ -42,6 +42,15 @@ describe('loadConfig: every error names its key', () => {
     expect(result.config).toBeUndefined();
   });
 
+  it('names a bad memory cache capacity (cache.memory.max_capacity, CACHE_MAX_CAPACITY)', () => {
+    expect(messages(withFile({ cache: { memory: { max_capacity: 0 } } }))).toEqual([
+      'cache.memory.max_capacity: expected a positive integer, got 0',
+    ]);
+    expect(messages(withFile({}, { CACHE_MAX_CAPACITY: 'lots' }))).toEqual([
+      'CACHE_MAX_CAPACITY (env): expected a positive integer, got "lots"',
+    ]);
+  });
+
   it('accepts every built-in adapter, and names the keys a driver is missing', () => {
     for (const driver of ['redis', 'redis-cluster', 'redis_cluster', 'nats']) {
       const result = withFile({ adapter: { driver, cluster: { nodes: ['127.0.0.1:7000'] } } });

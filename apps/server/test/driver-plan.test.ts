@@ -11,10 +11,25 @@ describe('planDrivers: defaults', () => {
     expect(planOf({})).toEqual({
       adapter: { driver: 'local' },
       appManager: { driver: 'memory' },
-      cache: { driver: 'memory' },
+      cache: { driver: 'memory', maxEntries: 10_000 },
       queue: { driver: 'memory' },
       rateLimiter: { driver: 'memory' },
       history: { driver: 'memory' },
+    });
+  });
+});
+
+describe('planDrivers: cache', () => {
+  it("the memory cache's capacity from cache.memory.max_capacity or CACHE_MAX_CAPACITY, as in Rust Sockudo", () => {
+    expect(planOf({ cache: { memory: { max_capacity: 50_000 } } }).cache).toEqual({
+      driver: 'memory',
+      maxEntries: 50_000,
+    });
+    expect(planOf({}, { CACHE_MAX_CAPACITY: '3' }).cache).toEqual({ driver: 'memory', maxEntries: 3 });
+    // Rust Sockudo's other memory keys are accepted; each entry here has a TTL of its own.
+    expect(planOf({ cache: { memory: { ttl: 60, cleanup_interval: 30 } } }).cache).toEqual({
+      driver: 'memory',
+      maxEntries: 10_000,
     });
   });
 });

@@ -61,7 +61,17 @@ describe('createDrivers: lazy loading', () => {
     const drivers = await createDrivers(planOf({}), { importer });
     expect(loaded).toEqual([]);
     expect(drivers.adapter).toBe('local');
-    expect(drivers.serverOptions).toEqual({});
+    expect(Object.keys(drivers.serverOptions)).toEqual(['cache']);
+  });
+
+  it('gives the memory cache the capacity of cache.memory.max_capacity', async () => {
+    const drivers = await createDrivers(planOf({ cache: { memory: { max_capacity: 2 } } }), {
+      importer: fakeImporter({}).importer,
+    });
+    const cache = drivers.serverOptions.cache as CacheV1;
+    for (const key of ['a', 'b', 'c']) await cache.set(key, key, 60);
+    expect(await cache.get('a')).toBeUndefined();
+    expect([await cache.get('b'), await cache.get('c')]).toEqual(['b', 'c']);
   });
 
   it('serves cache.driver none and queue.driver none without a package', async () => {

@@ -119,6 +119,7 @@ export interface ResolvedConfig {
   cache: PassThrough & {
     driver: string;
     redis: PassThrough & { prefix: string; url_override?: string; cluster_mode: boolean };
+    memory: PassThrough & { max_capacity: number; ttl: number; cleanup_interval: number };
   };
   queue: PassThrough & {
     driver: string;

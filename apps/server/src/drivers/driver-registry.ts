@@ -16,7 +16,7 @@ import type {
   TransportV1,
   TransportV2,
 } from '@sockudo/core';
-import { silentLogger, withTimeout } from '@sockudo/core';
+import { createMemoryCache, silentLogger, withTimeout } from '@sockudo/core';
 import type { AppManagerPlan, DriverPlan, DriverTarget, PackageDriverPlan } from '../config/plan/plans.js';
 import { createDisabledCache, createDisabledQueue } from './disabled-drivers.js';
 import { DriverStartupError, reasonOf } from './driver-startup-error.js';
@@ -281,7 +281,9 @@ export async function createDrivers(plan: DriverPlan, options: DriverRegistryOpt
     const cachePlan = plan.cache;
     if (cachePlan.driver === 'none') {
       serverOptions.cache = createDisabledCache();
-    } else if (cachePlan.driver !== 'memory') {
+    } else if (cachePlan.driver === 'memory') {
+      serverOptions.cache = createMemoryCache({ maxEntries: cachePlan.maxEntries });
+    } else {
       serverOptions.cache = await service(cachePlan, 'cache.driver', () =>
         cachePlan.driver === 'package'
           ? fromPackage(cachePlan)

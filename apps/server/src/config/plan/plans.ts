@@ -82,7 +82,7 @@ export type RedisServicePlan<Options> = DriverTarget & {
 };
 
 export type CachePlan =
-  | { driver: 'memory' }
+  | { driver: 'memory'; maxEntries: number }
   | { driver: 'none' }
   | RedisServicePlan<RedisCacheOptions>
   | PackageDriverPlan<'cache'>;

@@ -56,8 +56,9 @@ function connection(
 export function planCache(config: ResolvedConfig, errors: ConfigIssue[]): CachePlan {
   const driver = canonicalDriver(config.cache.driver);
   if (isPackageDriverName(driver)) return planPackageDriver(config, 'cache');
+  if (driver === 'none') return { driver: 'none' };
   if (driver !== 'redis' && driver !== 'redis-cluster')
-    return { driver: driver === 'none' ? 'none' : 'memory' };
+    return { driver: 'memory', maxEntries: config.cache.memory.max_capacity };
   const redis = config.cache.redis;
   const target =
     driver === 'redis-cluster' || redis.cluster_mode

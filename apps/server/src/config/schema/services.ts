@@ -24,6 +24,33 @@ export const CACHE = openSection('cache', 'Cache of cache channels.', [
     keyPrefixKey('cache', 'sockudo_cache:'),
     ...redisOverrideKeys('cache'),
   ]),
+  openSection('memory', 'Settings of the memory cache driver (one per node).', [
+    {
+      key: 'max_capacity',
+      type: POSITIVE,
+      default: 10_000,
+      env: ['CACHE_MAX_CAPACITY'],
+      description:
+        "Most entries the node keeps: cache channels' last events and idempotency keys together; past it the least recently written go first (an evicted idempotency key lets a retry through, an evicted cache channel answers cache_miss). Raise it when more than this many idempotent publishes or cache channels are live within their TTLs.",
+    },
+    {
+      key: 'ttl',
+      type: POSITIVE,
+      default: 300,
+      description:
+        'Accepted for compatibility: every entry here carries its own TTL (cache_ttl, the idempotency TTL).',
+      applied: false,
+    },
+    {
+      key: 'cleanup_interval',
+      type: POSITIVE,
+      default: 60,
+      env: ['CACHE_CLEANUP_INTERVAL'],
+      description:
+        'Accepted for compatibility: expired entries are dropped when read or when the capacity is reached.',
+      applied: false,
+    },
+  ]),
 ]);
 
 export const QUEUE = openSection('queue', 'Queue that delivers webhooks.', [
