@@ -7,15 +7,14 @@ import {
   createSqlAppManager,
   createTableStatement,
   describeSqlTarget,
-  resolveSqlTarget,
   type SqlAppManager,
   type SqlAppManagerOptions,
   type SqlExecute,
   type SqlQuery,
-  type SqlTarget,
   withDeadline,
 } from '@sockudo/app-manager-sql';
-import mysql, { type Pool, type PoolConnection, type PoolOptions, type RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, PoolOptions, RowDataPacket } from 'mysql2/promise';
+import { openMysqlPool } from './mysql-pool.js';
 import { MYSQL_DIALECT, mysqlIndexes } from './mysql-schema.js';
 
 /** Options of {@link createMysqlAppManager}. Explicit fields override the parts of `url`. */
@@ -74,28 +73,6 @@ function causeCode(error: unknown): unknown {
   return (error as { cause?: { code?: unknown } }).cause?.code;
 }
 
-function poolOptions(target: SqlTarget, options: MysqlAppManagerOptions): PoolOptions {
-  const max = options.pool?.max ?? 10;
-  const min = Math.min(options.pool?.min ?? 0, max);
-  return {
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    connectionLimit: max,
-    // mysql2 opens connections on demand; `maxIdle` is how many it keeps when idle, the closest to a minimum.
-    maxIdle: min,
-    idleTimeout: 60_000,
-    connectTimeout: options.connectTimeoutMs ?? 5000,
-    enableKeepAlive: true,
-    waitForConnections: true,
-    charset: 'utf8mb4_unicode_ci',
-    supportBigNumbers: true,
-    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-  };
-}
-
 /**
  * Creates an app manager over Rust Sockudo's MySQL/MariaDB `applications` table. Nothing connects
  * until the first call; a database that cannot be reached makes that call (and `checkHealth()`) reject
@@ -117,22 +94,9 @@ function poolOptions(target: SqlTarget, options: MysqlAppManagerOptions): PoolOp
  */
 export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): MysqlAppManager {
   const table = checkTableName(options.table ?? 'applications', 'database.mysql.table_name', MYSQL_DIALECT);
-  const owned = options.client === undefined;
-  const target = owned
-    ? resolveSqlTarget(options, {
-        configKey: 'database.mysql',
-        schemes: ['mysql:', 'mariadb:'],
-        defaultPort: 3306,
-        defaultUser: 'root',
-      })
-    : undefined;
-  const pool = options.client ?? mysql.createPool(poolOptions(target!, options));
+  const { pool, target } = openMysqlPool(options);
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   const deadlineMs = (options.connectTimeoutMs ?? 5000) + queryTimeoutMs;
-
-  // A connection that dies while idle emits 'error'; mysql2 drops it from the pool. The extra listener
-  // makes sure such an error can never become an uncaught exception.
-  if (owned) pool.on('connection', (connection) => connection.on('error', () => {}));
 
   const queryOn =
     (connection: Pool | PoolConnection): SqlQuery =>
@@ -175,7 +139,7 @@ export function createMysqlAppManager(options: MysqlAppManagerOptions = {}): Mys
       [id, id],
     ],
     migrate: (execute) => migrateMysql(execute, table),
-    ...(owned ? { end: () => pool.end() } : {}),
+    ...(target === undefined ? {} : { end: () => pool.end() }),
   });
 }
 

@@ -7,13 +7,13 @@ import {
   createSqlAppManager,
   createTableStatement,
   describeSqlTarget,
-  resolveSqlTarget,
   type SqlAppManager,
   type SqlAppManagerOptions,
   type SqlExecute,
   withDeadline,
 } from '@sockudo/app-manager-sql';
-import pg from 'pg';
+import type pg from 'pg';
+import { openPostgresPool } from './postgres-pool.js';
 import { POSTGRES_DIALECT, postgresIndexes, quoted } from './postgres-schema.js';
 
 /** Options of {@link createPostgresAppManager}. Explicit fields override the parts of `url`. */
@@ -93,44 +93,8 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     'database.postgres.table_name',
     POSTGRES_DIALECT,
   );
-  const owned = options.client === undefined;
-  const target = owned
-    ? resolveSqlTarget(options, {
-        configKey: 'database.postgres',
-        schemes: ['postgres:', 'postgresql:'],
-        defaultPort: 5432,
-        defaultUser: 'postgres',
-      })
-    : undefined;
-  const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const deadlineMs = connectTimeoutMs + queryTimeoutMs;
-  const max = options.pool?.max ?? 10;
-  const pool =
-    options.client ??
-    new pg.Pool({
-      host: target!.host,
-      port: target!.port,
-      user: target!.user,
-      password: target!.password,
-      database: target!.database,
-      max,
-      min: Math.min(options.pool?.min ?? 0, max),
-      idleTimeoutMillis: 60_000,
-      connectionTimeoutMillis: connectTimeoutMs,
-      query_timeout: queryTimeoutMs,
-      keepAlive: true,
-      application_name: 'sockudo',
-      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    });
-
-  if (owned) {
-    // Without these, a server restart makes pg emit 'error' on an idle client (through the pool) or on
-    // a checked-out one, and an 'error' event nobody listens to kills the process. The pool already
-    // drops the broken client; the next query opens a new one.
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
-  }
+  const { pool, target } = openPostgresPool(options, 'sockudo');
+  const deadlineMs = (options.connectTimeoutMs ?? 5000) + (options.queryTimeoutMs ?? 5000);
 
   return createSqlAppManager({
     manager: 'PostgresAppManager',
@@ -166,7 +130,7 @@ export function createPostgresAppManager(options: PostgresAppManagerOptions = {}
     storable,
     deleteStatement: (id) => [`DELETE FROM ${quoted(table)} WHERE id = $1`, [id]],
     migrate: (execute) => migratePostgres(execute, table),
-    ...(owned ? { end: () => pool.end() } : {}),
+    ...(target === undefined ? {} : { end: () => pool.end() }),
   });
 }
 

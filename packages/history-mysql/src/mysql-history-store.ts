@@ -1,7 +1,7 @@
 // Channel history in MySQL/MariaDB, in Rust Sockudo's `<prefix>_streams` and `<prefix>_entries` tables,
 // through a mysql2 pool. The shared store in @sockudo/history-sql does the work; this file connects.
 
-import { resolveSqlTarget, type SqlAppManagerOptions } from '@sockudo/app-manager-sql';
+import { type MysqlPoolOptions, openMysqlPool } from '@sockudo/app-manager-mysql';
 import type { HistoryRetention } from '@sockudo/core';
 import {
   createSqlHistoryStore,
@@ -13,19 +13,10 @@ import {
   mysqlHistorySchema,
   type SqlHistoryStore,
 } from '@sockudo/history-sql';
-import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 
 /** Options of {@link createMysqlHistoryStore}. Explicit fields override the parts of `url`. */
-export interface MysqlHistoryStoreOptions
-  extends Omit<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'> {
-  /** `mysql://user:password@host:port/database` (also `mariadb://`). */
-  url?: string;
-  /** @default 3306 */
-  port?: number;
-  /** @default 'root' */
-  user?: string;
-  /** TLS options handed to mysql2 as they are. */
-  ssl?: PoolOptions['ssl'];
+export interface MysqlHistoryStoreOptions extends MysqlPoolOptions {
   /**
    * The tables are `<tablePrefix>_streams` and `<tablePrefix>_entries` (Rust Sockudo's
    * `history.mysql.table_prefix`).
@@ -36,8 +27,6 @@ export interface MysqlHistoryStoreOptions
   retention?: HistoryRetention;
   /** Create the tables on first use (otherwise run `migrate()`). @default true */
   createTables?: boolean;
-  /** A ready mysql2 promise Pool to use instead; `close()` leaves it open. */
-  client?: Pool;
 }
 
 /** A MySQL history store: `HistoryStoreV1` plus `migrate()` and the pool. */
@@ -72,38 +61,8 @@ export function storedMysqlName(name: string): string {
  */
 export function createMysqlHistoryStore(options: MysqlHistoryStoreOptions = {}): MysqlHistoryStore {
   const tables = historyTables(options.tablePrefix ?? 'sockudo_history', 'history.mysql.table_prefix');
-  const owned = options.client === undefined;
-  const target = owned
-    ? resolveSqlTarget(options, {
-        configKey: 'database.mysql',
-        schemes: ['mysql:', 'mariadb:'],
-        defaultPort: 3306,
-        defaultUser: 'root',
-      })
-    : undefined;
+  const { pool, target } = openMysqlPool(options);
   const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const max = options.pool?.max ?? 10;
-  const pool =
-    options.client ??
-    mysql.createPool({
-      host: target!.host,
-      port: target!.port,
-      user: target!.user,
-      password: target!.password,
-      database: target!.database,
-      connectionLimit: max,
-      maxIdle: Math.min(options.pool?.min ?? 0, max),
-      idleTimeout: 60_000,
-      connectTimeout: connectTimeoutMs,
-      enableKeepAlive: true,
-      waitForConnections: true,
-      charset: 'utf8mb4_unicode_ci',
-      supportBigNumbers: true,
-      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    });
-  // A connection that dies while idle emits 'error'; this keeps it from becoming an uncaught exception.
-  if (owned) pool.on('connection', (connection) => connection.on('error', () => {}));
 
   const run =
     (on: Pool | PoolConnection): HistorySqlQuery =>
@@ -153,10 +112,10 @@ export function createMysqlHistoryStore(options: MysqlHistoryStoreOptions = {}):
       }
     },
     storedName: storedMysqlName,
-    deadlineMs: connectTimeoutMs + queryTimeoutMs,
+    deadlineMs: (options.connectTimeoutMs ?? 5000) + queryTimeoutMs,
     retention: options.retention,
     createTables: options.createTables,
-    ...(owned ? { end: () => pool.end() } : {}),
+    ...(target === undefined ? {} : { end: () => pool.end() }),
   });
   return Object.assign(store, { pool });
 }

@@ -1,7 +1,7 @@
 // Channel history in PostgreSQL, in Rust Sockudo's `<prefix>_streams` and `<prefix>_entries` tables,
 // through a pg pool. The shared store in @sockudo/history-sql does the work; this file connects.
 
-import { resolveSqlTarget, type SqlAppManagerOptions } from '@sockudo/app-manager-sql';
+import { openPostgresPool, type PostgresPoolOptions } from '@sockudo/app-manager-postgres';
 import type { HistoryRetention } from '@sockudo/core';
 import {
   createSqlHistoryStore,
@@ -11,11 +11,10 @@ import {
   postgresHistorySchema,
   type SqlHistoryStore,
 } from '@sockudo/history-sql';
-import pg from 'pg';
+import type pg from 'pg';
 
 /** Options of {@link createPostgresHistoryStore}. Explicit fields override the parts of `url`. */
-export interface PostgresHistoryStoreOptions
-  extends Omit<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'> {
+export interface PostgresHistoryStoreOptions extends PostgresPoolOptions {
   /** `postgres://user:password@host:port/database` (also `postgresql://`). */
   url?: string;
   /** @default 5432 */
@@ -67,40 +66,7 @@ function numbered(sql: string): string {
  */
 export function createPostgresHistoryStore(options: PostgresHistoryStoreOptions = {}): PostgresHistoryStore {
   const tables = historyTables(options.tablePrefix ?? 'sockudo_history', 'history.postgres.table_prefix');
-  const owned = options.client === undefined;
-  const target = owned
-    ? resolveSqlTarget(options, {
-        configKey: 'database.postgres',
-        schemes: ['postgres:', 'postgresql:'],
-        defaultPort: 5432,
-        defaultUser: 'postgres',
-      })
-    : undefined;
-  const queryTimeoutMs = options.queryTimeoutMs ?? 5000;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const max = options.pool?.max ?? 10;
-  const pool =
-    options.client ??
-    new pg.Pool({
-      host: target!.host,
-      port: target!.port,
-      user: target!.user,
-      password: target!.password,
-      database: target!.database,
-      max,
-      min: Math.min(options.pool?.min ?? 0, max),
-      idleTimeoutMillis: 60_000,
-      connectionTimeoutMillis: connectTimeoutMs,
-      query_timeout: queryTimeoutMs,
-      keepAlive: true,
-      application_name: 'sockudo-history',
-      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    });
-  if (owned) {
-    // An 'error' nobody listens to would end the process; the pool drops the broken client itself.
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
-  }
+  const { pool, target } = openPostgresPool(options, 'sockudo-history');
   const run =
     (on: pg.Pool | pg.PoolClient): HistorySqlQuery =>
     async (sql: string, params: HistorySqlParam[]) =>
@@ -146,10 +112,10 @@ export function createPostgresHistoryStore(options: PostgresHistoryStoreOptions 
         }
       }
     },
-    deadlineMs: connectTimeoutMs + queryTimeoutMs,
+    deadlineMs: (options.connectTimeoutMs ?? 5000) + (options.queryTimeoutMs ?? 5000),
     retention: options.retention,
     createTables: options.createTables,
-    ...(owned ? { end: () => pool.end() } : {}),
+    ...(target === undefined ? {} : { end: () => pool.end() }),
   });
   return Object.assign(store, { pool });
 }
