@@ -86,7 +86,7 @@ export function checkAcrossKeys(
     warnings.push('app_manager.array.apps: no apps configured; every connection will be refused');
   } else if (apps.some(isDefaultCredential)) {
     warnings.push(
-      'default credentials in use (app id "app-id", key "app-key"): set SOCKUDO_DEFAULT_APP_ID, SOCKUDO_DEFAULT_APP_KEY and SOCKUDO_DEFAULT_APP_SECRET, or app_manager.array.apps, before exposing this server',
+      'default credentials in use (app id "app-id", key "app-key": the built-in ones, known to anyone): give the app an id, key and secret of your own (SOCKUDO_DEFAULT_APP_ID, SOCKUDO_DEFAULT_APP_KEY and SOCKUDO_DEFAULT_APP_SECRET, or app_manager.array.apps) before exposing this server',
     );
   }
 }
