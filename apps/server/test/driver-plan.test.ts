@@ -186,6 +186,11 @@ describe('planDrivers: app manager', () => {
     expect(toServerOptions(loadAndPlan({ app_manager: { cache: { ttl: 30 } } }).config)).toMatchObject({
       appCache: { ttlSeconds: 30 },
     });
+    // CACHE_TTL_SECONDS sets the app cache's TTL, and not the cache channels' (Rust Sockudo's Pusher
+    // path never reads the channel_limits.cache_ttl it also writes).
+    const fromEnv = toServerOptions(loadAndPlan({}, { CACHE_TTL_SECONDS: '42' }).config);
+    expect(fromEnv).toMatchObject({ appCache: { ttlSeconds: 42 } });
+    expect(fromEnv.channelCacheTtl).toBeUndefined();
   });
 
   it('maps the cors section onto the cors option of createServer', () => {

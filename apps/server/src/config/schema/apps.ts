@@ -35,7 +35,9 @@ export const APP_MANAGER = openSection('app_manager', 'Where apps (id, key, secr
       key: 'ttl',
       type: COUNT,
       default: 300,
-      description: 'Seconds an app stays cached; changes made in the database show up after this.',
+      env: ['CACHE_TTL_SECONDS'],
+      description:
+        "Seconds an app stays cached; changes made in the database show up after this. CACHE_TTL_SECONDS sets it as in Rust Sockudo (there it also sets channel_limits.cache_ttl, which Rust Sockudo's Pusher path does not read; here it does not).",
     },
   ]),
 ]);
