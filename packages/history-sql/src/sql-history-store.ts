@@ -22,7 +22,6 @@ import {
   redact,
   SockudoError,
   sleep,
-  utf8Length,
   validateHistoryPurgeRequest,
   validateHistoryReadRequest,
   validateHistoryRetention,
