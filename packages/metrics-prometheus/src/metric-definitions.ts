@@ -220,6 +220,11 @@ export const SOCKUDO_METRICS: Readonly<Record<string, MetricDefinition>> = Objec
     help: 'Routing keys (channels and users with local sockets) this node holds on the broker',
     labels: [],
   },
+  horizontal_adapter_publish_failures: {
+    type: 'counter',
+    help: 'Publishes to the broker that failed (events, requests, answers, heartbeats); local clients were served all the same',
+    labels: [],
+  },
   horizontal_adapter_unrouted_messages: {
     type: 'counter',
     help: 'Channel or user events this node received with no local recipient (near 0 with interest routing)',

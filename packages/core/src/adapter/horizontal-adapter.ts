@@ -364,8 +364,13 @@ export class HorizontalAdapter implements Adapter {
     if (this.peers.broadcastPeers > 0) this.publish({ ...header, i: 1 }, body);
   }
 
-  /** One line per 5 s while the broker is down. */
-  private readonly onPublishError = throttled(5000, (error: unknown) =>
+  /** Every failed publish is counted; the log gets one line per 5 s while the broker is down. */
+  private readonly onPublishError = (error: unknown): void => {
+    this.metrics.increment('horizontal_adapter_publish_failures', NO_LABELS);
+    this.logPublishError(error);
+  };
+
+  private readonly logPublishError = throttled(5000, (error: unknown) =>
     this.logger.warn('cluster publish failed; serving local clients only until the broker is back', {
       error: String(error),
     }),

@@ -40,7 +40,9 @@ export interface HorizontalAdapterOptions {
    * `_received_requests`, `_received_responses`, `_resolved_promises`, `_uncomplete_promises` (timed out
    * or not published), `_resolve_time` (ms) and `_unrouted_messages` (channel or user events that
    * arrived with no local recipient). Node-wide: the gauge `horizontal_adapter_subscriptions` (routing
-   * keys this node holds on the broker). @default no metrics
+   * keys this node holds on the broker) and the counter `horizontal_adapter_publish_failures` (publishes
+   * the broker did not take: events, requests, answers, heartbeats; local clients were served all the
+   * same). @default no metrics
    */
   metrics?: MetricsV1;
 }

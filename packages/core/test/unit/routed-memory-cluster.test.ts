@@ -62,3 +62,41 @@ describe('interest routing over the routed memory transport', () => {
     expect(adapter.routing).toBe('broadcast');
   });
 });
+
+describe('a publish the broker does not take', () => {
+  it('still reaches local clients, and is counted in horizontal_adapter_publish_failures', async () => {
+    const counts = new Map<string, number>();
+    const metrics = {
+      specVersion: 1 as const,
+      increment(name: string, _labels: unknown, by = 1) {
+        counts.set(name, (counts.get(name) ?? 0) + by);
+      },
+      gauge() {},
+      observe() {},
+    };
+    const bus = createMemoryBus();
+    const node = new HorizontalAdapter(new LocalAdapter(), createMemoryTransport(bus, { routed: true }), {
+      nodeId: 'node-0',
+      heartbeatIntervalMs: 60_000,
+      metrics,
+    });
+    await node.start(events);
+    const local = socket('1.1');
+    node.addSocket(local);
+    await node.join(local, 'news');
+    expect(counts.get('horizontal_adapter_publish_failures') ?? 0).toBe(0);
+
+    bus.available = false;
+    await node.broadcast('app', 'news', '{"event":"while-down"}');
+    await node.broadcast('app', 'news', '{"event":"still-down"}');
+    expect(local.frames).toEqual(['{"event":"while-down"}', '{"event":"still-down"}']);
+    await until(() => (counts.get('horizontal_adapter_publish_failures') ?? 0) >= 2);
+
+    bus.available = true;
+    const before = counts.get('horizontal_adapter_publish_failures');
+    await node.broadcast('app', 'news', '{"event":"back"}');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(counts.get('horizontal_adapter_publish_failures')).toBe(before);
+    await node.close();
+  });
+});
