@@ -13,32 +13,13 @@ import {
   type SqlQuery,
   withDeadline,
 } from '@sockudo/app-manager-sql';
-import type { Pool, PoolConnection, PoolOptions, RowDataPacket } from 'mysql2/promise';
-import { openMysqlPool } from './mysql-pool.js';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { type MysqlPoolOptions, openMysqlPool } from './mysql-pool.js';
 import { MYSQL_DIALECT, mysqlIndexes } from './mysql-schema.js';
 
-/** Options of {@link createMysqlAppManager}. Explicit fields override the parts of `url`. */
-export interface MysqlAppManagerOptions extends SqlAppManagerOptions {
-  /** `mysql://user:password@host:port/database` (also `mariadb://`). */
-  url?: string;
-  /** @default 3306 */
-  port?: number;
-  /** The MySQL user. @default 'root' */
-  user?: string;
-  /** Alias of `user`, as Rust Sockudo's `database.mysql.username`. */
-  username?: string;
-  /** Pool size. `min` idle connections are kept open; at most `max` are opened. @default { min: 0, max: 10 } */
-  pool?: { min?: number; max?: number };
-  /** Milliseconds one query may run before it fails (and its connection is dropped). @default 5000 */
-  queryTimeoutMs?: number;
-  /** TLS options handed to mysql2 as they are. */
-  ssl?: PoolOptions['ssl'];
-  /**
-   * A ready `mysql2/promise` pool to use instead of opening one; the other connection options are then
-   * ignored, and `close()` leaves the pool open (it is yours).
-   */
-  client?: Pool;
-}
+/** Options of {@link createMysqlAppManager}: the pool's, the table and the health check timeout. */
+export type MysqlAppManagerOptions = MysqlPoolOptions &
+  Pick<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'>;
 
 /** An app manager (`AppManagerV1`) over a MySQL/MariaDB table, with every optional method. */
 export interface MysqlAppManager extends SqlAppManager<Pool> {

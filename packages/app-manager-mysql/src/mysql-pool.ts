@@ -7,9 +7,22 @@ import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
 
 /** The connection options {@link openMysqlPool} reads. */
 export interface MysqlPoolOptions extends Omit<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'> {
+  /** `mysql://user:password@host:port/database` (also `mariadb://`). */
+  url?: string;
+  /** @default 3306 */
+  port?: number;
+  /** The MySQL user. @default 'root' */
+  user?: string;
+  /** Alias of `user`, as Rust Sockudo's `database.mysql.username`. */
+  username?: string;
+  /** Milliseconds one query may run before it fails (and its connection is dropped). @default 5000 */
+  queryTimeoutMs?: number;
   /** TLS options handed to mysql2 as they are. */
   ssl?: PoolOptions['ssl'];
-  /** A ready `mysql2/promise` pool, used as it is: no listeners added, and the driver's `close()` leaves it open. */
+  /**
+   * A ready `mysql2/promise` pool to use instead of opening one; the other connection options are then
+   * ignored, no listeners are added, and the driver's `close()` leaves it open (it is yours).
+   */
   client?: Pool;
 }
 

@@ -13,29 +13,12 @@ import {
   withDeadline,
 } from '@sockudo/app-manager-sql';
 import type pg from 'pg';
-import { openPostgresPool } from './postgres-pool.js';
+import { openPostgresPool, type PostgresPoolOptions } from './postgres-pool.js';
 import { POSTGRES_DIALECT, postgresIndexes, quoted } from './postgres-schema.js';
 
-/** Options of {@link createPostgresAppManager}. Explicit fields override the parts of `url`. */
-export interface PostgresAppManagerOptions extends SqlAppManagerOptions {
-  /** `postgres://user:password@host:port/database` (also `postgresql://`). */
-  url?: string;
-  /** @default 5432 */
-  port?: number;
-  /** The PostgreSQL role. @default 'postgres' */
-  user?: string;
-  /** Alias of `user`, as Rust Sockudo's `database.postgres.username`. */
-  username?: string;
-  /** @default '' (none: trust or peer authentication) */
-  password?: string;
-  /** TLS options handed to pg as they are. */
-  ssl?: pg.PoolConfig['ssl'];
-  /**
-   * A ready `pg` Pool to use instead of opening one; the other connection options are then ignored,
-   * and `close()` leaves the pool open (it is yours). Attach your own `'error'` listener to it.
-   */
-  client?: pg.Pool;
-}
+/** Options of {@link createPostgresAppManager}: the pool's, the table and the health check timeout. */
+export type PostgresAppManagerOptions = PostgresPoolOptions &
+  Pick<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'>;
 
 /** An app manager (`AppManagerV1`) over a PostgreSQL table, with every optional method. */
 export interface PostgresAppManager extends SqlAppManager<pg.Pool> {

@@ -7,8 +7,22 @@ import pg from 'pg';
 
 /** The connection options {@link openPostgresPool} reads. */
 export interface PostgresPoolOptions extends Omit<SqlAppManagerOptions, 'table' | 'healthCheckTimeoutMs'> {
+  /** `postgres://user:password@host:port/database` (also `postgresql://`). */
+  url?: string;
+  /** @default 5432 */
+  port?: number;
+  /** The PostgreSQL role. @default 'postgres' */
+  user?: string;
+  /** Alias of `user`, as Rust Sockudo's `database.postgres.username`. */
+  username?: string;
+  /** @default '' (none: trust or peer authentication) */
+  password?: string;
+  /** TLS options handed to pg as they are. */
   ssl?: pg.PoolConfig['ssl'];
-  /** A ready `pg` Pool, used as it is: no listeners added (attach your own `'error'` listener), and the driver's `close()` leaves it open. */
+  /**
+   * A ready `pg` Pool to use instead of opening one; the other connection options are then ignored, no
+   * listeners are added (attach your own `'error'` listener), and the driver's `close()` leaves it open.
+   */
   client?: pg.Pool;
 }
 

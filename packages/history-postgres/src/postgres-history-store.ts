@@ -15,14 +15,6 @@ import type pg from 'pg';
 
 /** Options of {@link createPostgresHistoryStore}. Explicit fields override the parts of `url`. */
 export interface PostgresHistoryStoreOptions extends PostgresPoolOptions {
-  /** `postgres://user:password@host:port/database` (also `postgresql://`). */
-  url?: string;
-  /** @default 5432 */
-  port?: number;
-  /** The PostgreSQL role. @default 'postgres' */
-  user?: string;
-  /** TLS options handed to pg as they are. */
-  ssl?: pg.PoolConfig['ssl'];
   /**
    * The tables are `<tablePrefix>_streams` and `<tablePrefix>_entries` (Rust Sockudo's
    * `history.postgres.table_prefix`).
@@ -33,8 +25,6 @@ export interface PostgresHistoryStoreOptions extends PostgresPoolOptions {
   retention?: HistoryRetention;
   /** Create the tables on first use (otherwise run `migrate()`). @default true */
   createTables?: boolean;
-  /** A ready `pg` Pool to use instead; `close()` leaves it open. Attach your own `'error'` listener to it. */
-  client?: pg.Pool;
 }
 
 /** A PostgreSQL history store: `HistoryStoreV1` plus `migrate()` and the pool. */

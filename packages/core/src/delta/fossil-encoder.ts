@@ -91,8 +91,9 @@ function resync(
 }
 
 /**
- * The fossil delta from `base` to `target` when they differ by local edits, at most a few bytes more
- * than the fewest-bytes copy/insert script; null when the walk loses its way (the caller falls back).
+ * The fossil delta from `base` to `target` when they differ by local edits (greedy: each difference
+ * ends at the nearest agreeing point, which for edited JSON is the edit itself); null when the walk
+ * loses its way or runs out of budget (the caller falls back).
  */
 export function walkingFossilDelta(base: Uint8Array, target: Uint8Array): Uint8Array | null {
   // Copies and inserts as [baseOffset, count] (baseOffset -1: insert `count` target bytes).
